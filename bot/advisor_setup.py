@@ -1,0 +1,46 @@
+"""Build the retrieval ``Advisor`` from settings (shared by the CLI and the Slack app)."""
+
+from __future__ import annotations
+
+from bot.settings import Settings
+from retrieval.answer import DEFAULT_ABSTAIN_THRESHOLD
+from retrieval.documents import Corpus
+from retrieval.embeddings import SentenceTransformerEmbedder
+from retrieval.engine import Advisor, SearchOptions
+from retrieval.index import BuildReport
+
+
+def search_options(settings: Settings) -> SearchOptions:
+    threshold = settings.abstain_threshold
+    return SearchOptions(
+        top_k=settings.search_top_k,
+        fusion=settings.fusion,
+        rrf_k=settings.rrf_k,
+        alpha=settings.convex_alpha,
+        max_question_chars=settings.max_question_chars,
+        abstain_threshold=DEFAULT_ABSTAIN_THRESHOLD if threshold is None else threshold,
+    )
+
+
+def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(
+        settings.embedding_model, batch_size=settings.embedding_batch_size
+    )
+
+
+def open_advisor(
+    settings: Settings,
+    *,
+    embedder: SentenceTransformerEmbedder | None = None,
+    refresh: bool = True,
+    progress: bool = False,
+) -> tuple[Advisor, BuildReport | None, Corpus | None]:
+    """Load (building or refreshing as needed) the index named by ``settings``."""
+    return Advisor.open(
+        playbooks_dir=settings.playbooks_dir,
+        index_dir=settings.resolved_index_dir,
+        embedder=embedder or build_embedder(settings),
+        options=search_options(settings),
+        refresh=refresh,
+        progress=progress,
+    )

@@ -1,0 +1,95 @@
+"""The functions APScheduler runs, referenced by text (``"bot.checkin_jobs:run_sweep"``).
+
+Jobs carry only ids; the objects they need (sessions, the Slack gateway, the clock, the
+policy) are installed once at start with ``install(runtime)`` by the process that runs the
+scheduler. Renaming a function here breaks stored jobs, so ``bot.scheduler`` re-derives
+every job from the database at start.
+
+* ``run_group_checkins(group_id)``: a group's check-in schedule fired;
+* ``run_group_digest(group_id)``: a group's digest schedule fired;
+* ``run_sweep()``: every few minutes, everything due (after downtime, this is what sends
+  each missed check-in exactly once; the claims in the database are the final guard).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.checkin_plan import DuePlan, plan_due
+from bot.checkin_send import (
+    CheckinRuntime,
+    SendReport,
+    post_digest,
+    send_checkin,
+    send_escalation,
+    send_reminder,
+)
+
+log = logging.getLogger(__name__)
+_runtime: CheckinRuntime | None = None
+
+
+def install(runtime: CheckinRuntime | None) -> None:
+    """Give the jobs their runtime (``None`` uninstalls it, for tests and shutdown)."""
+    global _runtime
+    _runtime = runtime
+
+
+def installed() -> CheckinRuntime:
+    """The installed runtime; a job that runs without one is a wiring bug."""
+    if _runtime is None:
+        raise RuntimeError("bot.checkin_jobs.install(runtime) was not called")
+    return _runtime
+
+
+def run_due(rt: CheckinRuntime, *, group_id: int | None = None, digests: bool = True) -> SendReport:
+    """Send everything due now (for one group or all); return what happened."""
+    now = rt.clock()
+    plan = rt.db(lambda s: plan_due(s, now=now, policy=rt.policy, group_id=group_id), what="plan")
+    report = SendReport()
+    _send_plan(rt, plan, report, digests=digests)
+    if report.sent or report.failed or report.unreachable:
+        log.info(
+            "check-in run",
+            extra={
+                "sent": report.sent,
+                "skipped": report.skipped,
+                "failed": report.failed,
+                "unreachable": report.unreachable,
+            },
+        )
+    return report
+
+
+def _send_plan(rt: CheckinRuntime, plan: DuePlan, report: SendReport, *, digests: bool) -> None:
+    for due in plan.checkins:
+        commitment, group = plan.commitments[due.commitment_id], plan.groups[due.group_id]
+        send_checkin(rt, due, commitment=commitment, group=group, report=report)
+    for reminder in plan.reminders:
+        commitment = plan.commitments[reminder.commitment_id]
+        group = plan.groups[commitment.group_id]
+        send_reminder(rt, reminder, commitment=commitment, group=group, report=report)
+    for escalation in plan.escalations:
+        commitment, group = (
+            plan.commitments[escalation.commitment_id],
+            plan.groups[escalation.group_id],
+        )
+        send_escalation(rt, escalation, commitment=commitment, group=group, report=report)
+    if digests:
+        for digest in plan.digests:
+            post_digest(rt, digest, group=plan.groups[digest.group_id], report=report)
+
+
+def run_group_checkins(group_id: int) -> None:
+    """Job: a group's check-in time came."""
+    run_due(installed(), group_id=group_id, digests=False)
+
+
+def run_group_digest(group_id: int) -> None:
+    """Job: a group's digest time came."""
+    run_due(installed(), group_id=group_id)
+
+
+def run_sweep() -> None:
+    """Job: send whatever is due and was not sent (missed runs, reminders, retries)."""
+    run_due(installed())

@@ -1,0 +1,259 @@
+"""Sending what is due: claim in the database, send through Slack, record the outcome.
+
+Each message follows the claim protocol of ``storage.checkins``: a claim that already
+exists means another run sent it (skip); a transient Slack failure releases the claim so
+the next sweep retries; a destination that is gone (owner left, channel archived) is
+recorded and never retried in a loop. Database work is retried on transient errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from sqlmodel import Session
+
+from bot.checkin_blocks import Block, checkin_message, digest_message, escalation_message
+from bot.gateway import GONE_CHANNEL_ERRORS, GONE_USER_ERRORS, SlackCallFailed, SlackGateway
+from checkins.dates import today_in
+from checkins.digest import DigestContent, build_digest, latest_checkins
+from checkins.due import DueCheckIn, DueDigest, DueEscalation, DuePolicy, DueReminder
+from storage import checkins as store
+from storage.commitments import list_commitments
+from storage.engine import SessionFactory
+from storage.groups import mark_channel_problem
+from storage.models import Commitment, WorkingGroup
+from storage.retry import retry_transient
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class CheckinRuntime:
+    """What the jobs need, taken from ``bot.services.Services`` (never built here)."""
+
+    sessions: SessionFactory
+    slack: SlackGateway
+    clock: Callable[[], datetime]
+    policy: DuePolicy
+    sleep: Callable[[float], None] | None = None
+
+    def db(self, work: Callable[[Session], T], *, what: str) -> T:
+        """Run ``work`` in a fresh session, retrying transient database errors."""
+
+        def attempt() -> T:
+            with self.sessions() as session:
+                return work(session)
+
+        if self.sleep is None:
+            return retry_transient(attempt, what=what)
+        return retry_transient(attempt, what=what, sleep=self.sleep)
+
+
+@dataclass
+class SendReport:
+    """Counts of one run, for logs and tests."""
+
+    sent: int = 0
+    skipped: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def _dm(rt: CheckinRuntime, *, user: str, text: str, blocks: list[Block]) -> tuple[str, str]:
+    channel = rt.slack.open_dm(user=user)
+    return channel, rt.slack.post_message(channel=channel, text=text, blocks=blocks)
+
+
+def send_checkin(
+    rt: CheckinRuntime,
+    due: DueCheckIn,
+    *,
+    commitment: Commitment,
+    group: WorkingGroup,
+    report: SendReport,
+) -> None:
+    """Claim and send one check-in DM."""
+    now = rt.clock()
+    row = rt.db(
+        lambda s: store.claim_checkin(
+            s,
+            commitment_id=due.commitment_id,
+            period=due.period,
+            scheduled_for=due.scheduled_for,
+            now=now,
+        ),
+        what="claim check-in",
+    )
+    if row is None or row.id is None:
+        report.skipped += 1
+        return
+    text, blocks = checkin_message(
+        checkin_id=row.id,
+        group=group.name,
+        title=commitment.title,
+        due=commitment.due_date,
+        today=today_in(now=now, timezone=group.timezone),
+    )
+    try:
+        channel, ts = _dm(rt, user=due.owner_user_id, text=text, blocks=blocks)
+    except SlackCallFailed as error:
+        _checkin_failed(rt, row, error, report)
+        return
+    rt.db(
+        lambda s: store.mark_checkin_sent(
+            s, checkin_id=row.id, sent_at=rt.clock(), dm_channel=channel, message_ts=ts
+        ),
+        what="record check-in",
+    )
+    report.sent += 1
+
+
+def _checkin_failed(
+    rt: CheckinRuntime, row: store.CheckIn, error: SlackCallFailed, report: SendReport
+) -> None:
+    if error.code in GONE_USER_ERRORS:
+        rt.db(
+            lambda s: store.mark_checkin_undeliverable(s, checkin_id=row.id, error=error.code),
+            what="record undeliverable check-in",
+        )
+        log.warning("check-in owner unreachable", extra={"checkin_id": row.id, "code": error.code})
+        report.unreachable += 1
+        report.problems.append(error.code)
+        return
+    rt.db(lambda s: store.release_claim(s, row=row), what="release check-in")
+    log.warning("check-in not sent; will retry", extra={"checkin_id": row.id, "code": error.code})
+    report.failed += 1
+
+
+def send_reminder(
+    rt: CheckinRuntime,
+    due: DueReminder,
+    *,
+    commitment: Commitment,
+    group: WorkingGroup,
+    report: SendReport,
+) -> None:
+    """Send the one reminder for an unanswered check-in."""
+    now = rt.clock()
+    if not rt.db(
+        lambda s: store.claim_reminder(s, checkin_id=due.checkin_id, now=now), what="claim reminder"
+    ):
+        report.skipped += 1
+        return
+    text, blocks = checkin_message(
+        checkin_id=due.checkin_id,
+        group=group.name,
+        title=commitment.title,
+        due=commitment.due_date,
+        today=today_in(now=now, timezone=group.timezone),
+        reminder=True,
+    )
+    try:
+        _dm(rt, user=due.owner_user_id, text=text, blocks=blocks)
+    except SlackCallFailed as error:
+        if error.code not in GONE_USER_ERRORS:
+            rt.db(
+                lambda s: store.release_reminder(s, checkin_id=due.checkin_id),
+                what="release reminder",
+            )
+        report.failed += 1
+        return
+    report.sent += 1
+
+
+def send_escalation(
+    rt: CheckinRuntime,
+    due: DueEscalation,
+    *,
+    commitment: Commitment,
+    group: WorkingGroup,
+    report: SendReport,
+) -> None:
+    """DM the group lead about an overdue commitment, once per period."""
+    row = rt.db(
+        lambda s: store.claim_escalation(
+            s, commitment_id=due.commitment_id, period=due.period, now=rt.clock()
+        ),
+        what="claim escalation",
+    )
+    if row is None:
+        report.skipped += 1
+        return
+    text, blocks = escalation_message(
+        group=group.name,
+        title=commitment.title,
+        owner_user_id=commitment.owner_user_id,
+        due=commitment.due_date,
+        days_overdue=due.days_overdue,
+    )
+    try:
+        _dm(rt, user=due.lead_user_id, text=text, blocks=blocks)
+    except SlackCallFailed as error:
+        if error.code not in GONE_USER_ERRORS:
+            rt.db(lambda s: store.release_claim(s, row=row), what="release escalation")
+        log.warning("escalation not sent", extra={"group_id": group.id, "code": error.code})
+        report.failed += 1
+        return
+    report.sent += 1
+
+
+def post_digest(
+    rt: CheckinRuntime, due: DueDigest, *, group: WorkingGroup, report: SendReport
+) -> None:
+    """Post the group's digest to its channel; an archived channel marks the group."""
+    now = rt.clock()
+    row = rt.db(
+        lambda s: store.claim_digest(s, group_id=due.group_id, period=due.period, now=now),
+        what="claim digest",
+    )
+    if row is None:
+        report.skipped += 1
+        return
+    text, blocks = digest_message(rt.db(lambda s: _digest_content(s, group, now), what="digest"))
+    try:
+        rt.slack.post_message(channel=group.channel_id, text=text, blocks=blocks)
+    except SlackCallFailed as error:
+        _digest_failed(rt, row, group, error, report)
+        return
+    if group.channel_error:
+        rt.db(
+            lambda s: mark_channel_problem(s, group_id=due.group_id, error=None, now=now),
+            what="clear channel problem",
+        )
+    report.sent += 1
+
+
+def _digest_content(session: Session, group: WorkingGroup, now: datetime) -> DigestContent:
+    commitments = list_commitments(session, group_id=group.id)
+    ids = [c.id for c in commitments if c.id is not None]
+    latest = latest_checkins(store.checkins_for(session, commitment_ids=ids))
+    today = today_in(now=now, timezone=group.timezone)
+    return build_digest(group=group, commitments=commitments, latest=latest, today=today, now=now)
+
+
+def _digest_failed(
+    rt: CheckinRuntime,
+    row: store.Digest,
+    group: WorkingGroup,
+    error: SlackCallFailed,
+    report: SendReport,
+) -> None:
+    if error.code in GONE_CHANNEL_ERRORS:
+        rt.db(
+            lambda s: mark_channel_problem(
+                s, group_id=row.group_id, error=error.code, now=rt.clock()
+            ),
+            what="mark channel problem",
+        )
+        log.warning("group channel unusable", extra={"group_id": group.id, "code": error.code})
+        report.unreachable += 1
+        report.problems.append(error.code)
+        return
+    rt.db(lambda s: store.release_claim(s, row=row), what="release digest")
+    report.failed += 1

@@ -1,0 +1,193 @@
+"""Admin sub-apps for the ``advisor`` CLI: database, groups, commitments, check-ins.
+
+``bot.cli.main`` mounts them (``db``, ``groups``, ``commitments``, ``checkins``). Nothing
+here sends to Slack: ``advisor checkins due --at TIME`` shows what would be sent.
+Bad input ends in one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session
+
+from bot.checkin_plan import DuePlan, plan_due
+from bot.scheduler import policy_from
+from bot.settings import Settings
+from checkins.dates import today_in
+from checkins.errors import CheckinError
+from checkins.schedule import load_timezone
+from storage.commitments import list_commitments
+from storage.engine import create_db_engine, make_session_factory
+from storage.groups import get_group_by_name, list_groups
+from storage.migrate import current_revision, upgrade_database
+
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+groups_app = typer.Typer(help="Working groups.", no_args_is_help=True)
+commitments_app = typer.Typer(help="Commitments.", no_args_is_help=True)
+checkins_app = typer.Typer(help="Scheduled check-ins.", no_args_is_help=True)
+
+for _sub_app in (db_app, groups_app, commitments_app, checkins_app):
+    # A callback keeps each sub-app a command group even with one command, so
+    # ``advisor db upgrade`` and a runner invoking ``["upgrade"]`` both work.
+    _sub_app.callback()(lambda: None)
+
+out = Console(width=160)
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"error: {message}", markup=False, highlight=False)
+    return typer.Exit(2)
+
+
+@contextmanager
+def _session(settings: Settings) -> Iterator[Session]:
+    engine = create_db_engine(settings.resolved_database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (also done at every start)."""
+    settings = Settings()
+    upgrade_database(settings.resolved_database_url)
+    engine = create_db_engine(settings.resolved_database_url)
+    try:
+        out.print(f"database at revision {current_revision(engine)}", highlight=False)
+    finally:
+        engine.dispose()
+
+
+@groups_app.command("list")
+def groups_list(
+    archived: Annotated[bool, typer.Option(help="Include archived groups.")] = False,
+) -> None:
+    """List working groups with their schedules and open commitments."""
+    with _session(Settings()) as session:
+        table = Table(
+            "id", "name", "channel", "lead", "timezone", "check-ins", "digest", "open", "problem"
+        )
+        for group in list_groups(session, include_archived=archived):
+            count = len(list_commitments(session, group_id=group.id, status="open"))
+            problem = group.channel_error or ("archived" if group.archived else "")
+            table.add_row(
+                str(group.id),
+                group.name,
+                group.channel_id,
+                group.lead_user_id,
+                group.timezone,
+                group.checkin_schedule,
+                group.digest_schedule,
+                str(count),
+                problem,
+            )
+        out.print(table)
+
+
+@commitments_app.command("list")
+def commitments_list(
+    overdue: Annotated[bool, typer.Option(help="Only open commitments past due.")] = False,
+    group: Annotated[str | None, typer.Option(help="Only this group (by name).")] = None,
+) -> None:
+    """List commitments, by due date."""
+    now = datetime.now(UTC)
+    with _session(Settings()) as session:
+        groups = {g.id: g for g in list_groups(session, include_archived=True)}
+        group_id = None
+        if group is not None:
+            found = get_group_by_name(session, name=group)
+            if found is None:
+                raise _fail(f"no working group named {group!r} (see: advisor groups list)")
+            group_id = found.id
+        rows = list_commitments(session, group_id=group_id, status="open" if overdue else None)
+        table = Table("id", "group", "owner", "title", "due", "status")
+        for row in rows:
+            owner_group = groups[row.group_id]
+            late = row.due_date < today_in(now=now, timezone=owner_group.timezone)
+            if overdue and not late:
+                continue
+            status = f"{row.status} (overdue)" if late and row.status == "open" else row.status
+            table.add_row(
+                str(row.id),
+                owner_group.name,
+                row.owner_user_id,
+                row.title,
+                row.due_date.isoformat(),
+                status,
+            )
+        out.print(table)
+
+
+def _parse_at(text: str | None, *, default_timezone: str) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise _fail(f"{text!r} is not a time; use ISO 8601, e.g. 2026-03-09T09:00") from error
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=load_timezone(default_timezone))
+    return when.astimezone(UTC)
+
+
+@checkins_app.command("due")
+def checkins_due(
+    at: Annotated[
+        str | None, typer.Option(help="ISO time; without an offset, ADVISOR_DEFAULT_TIMEZONE.")
+    ] = None,
+) -> None:
+    """Show what would be sent at TIME (default now), without sending anything."""
+    settings = Settings()
+    try:
+        when = _parse_at(at, default_timezone=settings.default_timezone)
+    except CheckinError as error:
+        raise _fail(str(error)) from error
+    with _session(settings) as session:
+        plan = plan_due(session, now=when, policy=policy_from(settings))
+    out.print(f"due at {when.isoformat()}:", highlight=False)
+    if plan.empty:
+        out.print("nothing is due.")
+        return
+    out.print(_plan_table(plan))
+
+
+def _plan_table(plan: DuePlan) -> Table:
+    table = Table("kind", "group", "to", "what", "period")
+    for due in plan.checkins:
+        title = plan.commitments[due.commitment_id].title
+        table.add_row(
+            "check-in", plan.groups[due.group_id].name, due.owner_user_id, title, due.period
+        )
+    for reminder in plan.reminders:
+        commitment = plan.commitments[reminder.commitment_id]
+        table.add_row(
+            "reminder",
+            plan.groups[commitment.group_id].name,
+            reminder.owner_user_id,
+            commitment.title,
+            "",
+        )
+    for escalation in plan.escalations:
+        title = plan.commitments[escalation.commitment_id].title
+        table.add_row(
+            "escalation",
+            plan.groups[escalation.group_id].name,
+            escalation.lead_user_id,
+            f"{title} ({escalation.days_overdue}d overdue)",
+            escalation.period,
+        )
+    for digest in plan.digests:
+        group = plan.groups[digest.group_id]
+        table.add_row("digest", group.name, group.channel_id, "progress digest", digest.period)
+    return table

@@ -1,0 +1,38 @@
+"""``advisor serve``: run the Slack app (Socket Mode with an app token, else HTTP mode)."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from bot.app import build_app
+from bot.logs import configure_logging
+from bot.server import run_http, run_socket_mode
+from bot.services import build_services
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = (settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token)
+    return [value.get_secret_value() for value in values if value is not None]
+
+
+def serve() -> None:
+    """Answer questions in Slack until stopped (SIGTERM lets in-flight answers finish)."""
+    settings = Settings()
+    configure_logging(settings.log_level, secrets=_secrets(settings))
+    if settings.slack_bot_token is None or settings.slack_signing_secret is None:
+        typer.echo(
+            "error: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see docs/slack-setup.md)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    services = build_services(settings)
+    app = build_app(services)
+    if settings.slack_app_token is not None:
+        run_socket_mode(app, services, app_token=settings.slack_app_token.get_secret_value())
+    else:
+        run_http(app, services)

@@ -1,0 +1,176 @@
+"""The one door to Slack's Web API.
+
+``SlackGateway`` wraps a real ``slack_sdk.WebClient`` (pointed at ``settings.slack_api_url``)
+with slack_sdk's retry handlers: HTTP 429 waits ``Retry-After`` and retries, 5xx and
+connection errors retry with backoff. What still fails after retries becomes a
+``SlackCallFailed`` carrying Slack's error code, never the token or the message text.
+
+Errors::
+
+    SlackCallFailed          a Web API call failed after retries (``.code``, ``.method``)
+     └── SlackUnreachable     the API could not be reached at all (connection refused, DNS)
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.webhook import WebhookClient
+
+log = logging.getLogger(__name__)
+
+# Slack error codes meaning "this destination is gone or closed to us": not worth retrying.
+GONE_CHANNEL_ERRORS = frozenset(
+    {"channel_not_found", "is_archived", "not_in_channel", "channel_is_archived"}
+)
+GONE_USER_ERRORS = frozenset(
+    {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "users_not_found"}
+)
+
+
+class SlackCallFailed(Exception):
+    """A Web API call failed after retries."""
+
+    def __init__(self, method: str, code: str) -> None:
+        super().__init__(f"Slack {method} failed: {code}")
+        self.method = method
+        self.code = code
+
+    @property
+    def destination_gone(self) -> bool:
+        return self.code in GONE_CHANNEL_ERRORS | GONE_USER_ERRORS
+
+
+class SlackUnreachable(SlackCallFailed):
+    """Slack's API could not be reached at all."""
+
+
+def retry_handlers(max_retries: int = 3) -> list[RetryHandler]:
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=max_retries),
+        ServerErrorRetryHandler(max_retry_count=max_retries),
+        ConnectionErrorRetryHandler(max_retry_count=max_retries),
+    ]
+
+
+def build_web_client(*, token: str | None, base_url: str, timeout: int = 15) -> WebClient:
+    """A WebClient with retry handlers, pointed at ``base_url``."""
+    client = WebClient(token=token, base_url=base_url, timeout=timeout)
+    for handler in retry_handlers():
+        client.retry_handlers.append(handler)
+    return client
+
+
+class SlackGateway:
+    """Typed, retried, log-safe calls to the Slack Web API."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def _call(self, method: str, **params: Any) -> dict[str, Any]:
+        try:
+            # slack_sdk's typed method picks Slack's encoding (JSON or form) for each method.
+            response = getattr(self.client, method.replace(".", "_"))(**params)
+        except SlackApiError as exc:
+            code = str(exc.response.get("error", "unknown_error"))
+            log.warning("slack call failed", extra={"slack_method": method, "slack_error": code})
+            raise SlackCallFailed(method, code) from None
+        except OSError as exc:  # connection refused, DNS, TLS: after the retry handlers gave up
+            log.warning(
+                "slack unreachable",
+                extra={"slack_method": method, "error_type": type(exc).__name__},
+            )
+            raise SlackUnreachable(method, type(exc).__name__) from None
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def auth_test(self) -> dict[str, Any]:
+        return self._call("auth.test")
+
+    def post_message(
+        self,
+        *,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
+        """Post a message; returns its ``ts``."""
+        params: dict[str, Any] = {"channel": channel, "text": text, "unfurl_links": False}
+        if blocks is not None:
+            params["blocks"] = blocks
+        if thread_ts:
+            params["thread_ts"] = thread_ts
+        return str(self._call("chat.postMessage", **params).get("ts", ""))
+
+    def post_ephemeral(
+        self,
+        *,
+        channel: str,
+        user: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        params: dict[str, Any] = {"channel": channel, "user": user, "text": text}
+        if blocks is not None:
+            params["blocks"] = blocks
+        if thread_ts:
+            params["thread_ts"] = thread_ts
+        self._call("chat.postEphemeral", **params)
+
+    def update_message(
+        self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> None:
+        params: dict[str, Any] = {"channel": channel, "ts": ts, "text": text}
+        params["blocks"] = blocks if blocks is not None else []
+        self._call("chat.update", **params)
+
+    def open_dm(self, *, user: str) -> str:
+        """Open (or find) the DM channel with ``user``; returns its channel id."""
+        data = self._call("conversations.open", users=user)
+        return str(data.get("channel", {}).get("id", ""))
+
+    def add_reaction(self, *, channel: str, ts: str, name: str) -> None:
+        try:
+            self._call("reactions.add", channel=channel, timestamp=ts, name=name)
+        except SlackCallFailed as exc:
+            if exc.code != "already_reacted":
+                raise
+
+    def remove_reaction(self, *, channel: str, ts: str, name: str) -> None:
+        try:
+            self._call("reactions.remove", channel=channel, timestamp=ts, name=name)
+        except SlackCallFailed as exc:
+            if exc.code != "no_reaction":
+                raise
+
+    def open_view(self, *, trigger_id: str, view: dict[str, Any]) -> None:
+        self._call("views.open", trigger_id=trigger_id, view=view)
+
+    def publish_home(self, *, user: str, view: dict[str, Any]) -> None:
+        self._call("views.publish", user_id=user, view=view)
+
+    def user_info(self, *, user: str) -> dict[str, Any]:
+        return dict(self._call("users.info", user=user).get("user", {}))
+
+    def channel_info(self, *, channel: str) -> dict[str, Any]:
+        return dict(self._call("conversations.info", channel=channel).get("channel", {}))
+
+    def respond(self, *, response_url: str, payload: dict[str, Any]) -> None:
+        """Post to a slash command's or an action's ``response_url``, with retries."""
+        webhook = WebhookClient(response_url, retry_handlers=retry_handlers())
+        try:
+            result = webhook.send_dict(payload)
+        except OSError as exc:
+            raise SlackUnreachable("response_url", type(exc).__name__) from None
+        if result.status_code >= 400:
+            raise SlackCallFailed("response_url", f"http_{result.status_code}")

@@ -1,0 +1,23 @@
+"""Bolt listeners, one module per Slack surface. Each is thin: parse the payload, call one
+use-case (``bot.asking``, ``bot.feedback`` ...), render with ``bot.blocks``, send.
+
+``register_all(app, services)`` wires every module onto a bolt ``App``.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.commands import CommandTable
+from bot.listeners import actions, command, events, home, shortcut, views
+from bot.services import Services
+
+
+def register_all(app: App, services: Services, *, commands: CommandTable) -> None:
+    events.register(app, services)
+    command.register(app, services, commands)
+    shortcut.register(app, services)
+    actions.register(app, services)
+    views.register(app, services)
+    home.register(app, services)
+    events.register_fallback(app)

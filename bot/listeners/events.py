@@ -1,0 +1,167 @@
+"""Events API: ``app_mention`` in channels, ``message`` in DMs and in answered threads.
+
+A channel message that mentions the bot arrives twice (``app_mention`` and ``message``):
+only ``app_mention`` answers it, and both the ``event_id`` and the message itself are
+claimed in the database, so Slack's retries and double deliveries give one answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import App
+
+from bot.asking import Question, accept, claim
+from bot.blocks.answer import RenderOptions, help_blocks
+from bot.gateway import SlackCallFailed
+from bot.messages import HELP_FALLBACK
+from bot.replies import ThreadReply
+from bot.services import Services
+from storage.models import Surface
+from storage.threads import is_answer_thread
+
+log = logging.getLogger(__name__)
+Event = dict[str, Any]
+
+
+def register(app: App, services: Services) -> None:
+    @app.event("app_mention")
+    def on_mention(body: dict[str, Any], event: Event, context: dict[str, Any]) -> None:
+        handle_mention(services, body, event, bot_user_id=context.get("bot_user_id"))
+
+    @app.event("message")
+    def on_message(body: dict[str, Any], event: Event, context: dict[str, Any]) -> None:
+        handle_message(services, body, event, bot_user_id=context.get("bot_user_id"))
+
+
+def register_fallback(app: App) -> None:
+    """Acknowledge event types we do not use, so Slack does not retry them."""
+
+    @app.event(re.compile(".*"))
+    def on_other_event() -> None:
+        return None
+
+
+def from_a_bot(event: Event, bot_user_id: str | None) -> bool:
+    return bool(
+        event.get("bot_id")
+        or event.get("subtype") == "bot_message"
+        or (bot_user_id and event.get("user") == bot_user_id)
+    )
+
+
+def strip_mention(text: str, bot_user_id: str | None) -> str:
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(\|[^>]*)?>", " ", text)
+    return " ".join(text.split())
+
+
+def mentions_bot(event: Event, bot_user_id: str | None) -> bool:
+    return bool(bot_user_id) and f"<@{bot_user_id}" in str(event.get("text", ""))
+
+
+def handle_mention(
+    services: Services, body: dict[str, Any], event: Event, *, bot_user_id: str | None
+) -> None:
+    if from_a_bot(event, bot_user_id) or not event.get("user"):
+        return
+    channel, ts = str(event.get("channel", "")), str(event.get("ts", ""))
+    thread_ts = str(event.get("thread_ts") or ts)
+    if not claim(services, _keys(body, event)):
+        return
+    text = strip_mention(str(event.get("text", "")), bot_user_id)
+    if not text:
+        _post_help(services, channel=channel, thread_ts=thread_ts)
+        return
+    question = Question(
+        user_id=str(event["user"]),
+        text=text,
+        surface=Surface.MENTION.value,
+        channel_id=channel,
+        thread_ts=thread_ts,
+        remember=True,
+    )
+    reply = ThreadReply(services.slack, channel=channel, thread_ts=thread_ts)
+    accept(services, question, reply, options=_options(services))
+
+
+def handle_message(
+    services: Services, body: dict[str, Any], event: Event, *, bot_user_id: str | None
+) -> None:
+    if event.get("subtype") or from_a_bot(event, bot_user_id) or not event.get("user"):
+        return
+    if event.get("channel_type") == "im":
+        _answer_dm(services, body, event, bot_user_id=bot_user_id)
+    elif _is_follow_up(services, event, bot_user_id):
+        _answer_follow_up(services, body, event)
+
+
+def _answer_dm(
+    services: Services, body: dict[str, Any], event: Event, *, bot_user_id: str | None
+) -> None:
+    channel, thread_ts = str(event.get("channel", "")), event.get("thread_ts")
+    if not claim(services, _keys(body, event)):
+        return
+    text = strip_mention(str(event.get("text", "")), bot_user_id)
+    if not text:
+        _post_help(services, channel=channel, thread_ts=thread_ts)
+        return
+    question = Question(
+        user_id=str(event["user"]),
+        text=text,
+        surface=Surface.DM.value,
+        channel_id=channel,
+        thread_ts=thread_ts,
+    )
+    reply = ThreadReply(services.slack, channel=channel, thread_ts=thread_ts)
+    accept(services, question, reply, options=_options(services))
+
+
+def _is_follow_up(services: Services, event: Event, bot_user_id: str | None) -> bool:
+    thread_ts, ts = event.get("thread_ts"), event.get("ts")
+    if not thread_ts or thread_ts == ts or mentions_bot(event, bot_user_id):
+        return False  # not a thread reply, or app_mention answers it
+    with services.session() as session:
+        return is_answer_thread(
+            session, channel_id=str(event.get("channel", "")), thread_ts=str(thread_ts)
+        )
+
+
+def _answer_follow_up(services: Services, body: dict[str, Any], event: Event) -> None:
+    text = " ".join(str(event.get("text", "")).split())
+    if not text or not claim(services, _keys(body, event)):
+        return
+    channel, thread_ts = str(event.get("channel", "")), str(event["thread_ts"])
+    question = Question(
+        user_id=str(event["user"]),
+        text=text,
+        surface=Surface.THREAD.value,
+        channel_id=channel,
+        thread_ts=thread_ts,
+        remember=True,
+    )
+    reply = ThreadReply(services.slack, channel=channel, thread_ts=thread_ts)
+    accept(services, question, reply, options=_options(services))
+
+
+def _keys(body: dict[str, Any], event: Event) -> list[str]:
+    """The delivery (``event_id``) and the message itself (channel + ts)."""
+    keys = [f"msg:{event.get('channel', '')}:{event.get('ts', '')}"]
+    if body.get("event_id"):
+        keys.insert(0, str(body["event_id"]))
+    return keys
+
+
+def _options(services: Services) -> RenderOptions:
+    return RenderOptions(ask_person=bool(services.settings.curator_user_ids))
+
+
+def _post_help(services: Services, *, channel: str, thread_ts: str | None) -> None:
+    try:
+        services.slack.post_message(
+            channel=channel, text=HELP_FALLBACK, blocks=help_blocks(), thread_ts=thread_ts
+        )
+    except SlackCallFailed as exc:
+        log.warning("could not post help (%s)", exc.code)

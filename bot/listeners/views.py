@@ -1,0 +1,79 @@
+"""Modal submissions: the "Not helpful" reason and a new commitment from an answer."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot import followups
+from bot import messages as msg
+from bot.blocks import modals
+from bot.escape import escape_mrkdwn, mention
+from bot.services import Services
+from storage.commitments import create_commitment
+from storage.errors import StorageError
+from storage.models import CommitmentBase
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, services: Services) -> None:
+    @app.view(modals.FEEDBACK_CALLBACK)
+    def on_feedback(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        reason = modals.state_value(view, modals.REASON)
+        log_id = str(view.get("private_metadata", ""))
+        if log_id.isdigit():
+            followups.give_feedback(
+                services,
+                question_log_id=int(log_id),
+                user_id=str(body["user"]["id"]),
+                helpful=False,
+                reason=str(reason) if reason else None,
+            )
+
+    @app.view(modals.COMMITMENT_CALLBACK)
+    def on_commitment(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack(**submit_commitment(services, view=view, user_id=str(body["user"]["id"])))
+
+
+def submit_commitment(services: Services, *, view: dict[str, Any], user_id: str) -> dict[str, Any]:
+    """Create the commitment; the ``ack`` arguments (field errors or a confirmation view)."""
+    value = modals.state_value
+    due_text, group = value(view, modals.DUE), value(view, modals.GROUP)
+    if not due_text or not group:
+        return {}  # the no-groups note has no inputs: just close
+    due = date.fromisoformat(str(due_text))
+    if due < followups.today(services):
+        return {"response_action": "errors", "errors": {modals.DUE[0]: msg.COMMITMENT_DUE_PAST}}
+    draft = CommitmentBase(
+        owner_user_id=str(value(view, modals.OWNER) or user_id),
+        title=str(value(view, modals.TITLE) or "")[: modals.TITLE_LIMIT],
+        details=str(value(view, modals.DETAILS) or ""),
+        due_date=due,
+    )
+    question_log_id = json.loads(view.get("private_metadata") or "{}").get("q")
+    try:
+        with services.session() as session:
+            row = create_commitment(
+                session,
+                group_id=int(group),
+                commitment=draft,
+                created_by=user_id,
+                now=services.clock(),
+                question_log_id=question_log_id,
+            )
+    except StorageError as exc:
+        text = msg.COMMITMENT_FAILED.format(problem=escape_mrkdwn(str(exc)))
+        return {"response_action": "update", "view": modals.done_view(text)}
+    text = msg.COMMITMENT_CREATED.format(
+        id=row.id,
+        owner=mention(row.owner_user_id),
+        due=row.due_date.isoformat(),
+        title=escape_mrkdwn(row.title),
+    )
+    return {"response_action": "update", "view": modals.done_view(text)}

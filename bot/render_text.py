@@ -1,0 +1,74 @@
+"""Render an ``Answer`` for a terminal (rich) or as plain text. Pure: no I/O."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+
+from retrieval.models import Answer
+
+NO_COVERAGE = "No playbook covers that yet."
+
+
+def answer_lines(answer: Answer) -> list[str]:
+    """Plain-text lines of the answer, with citation numbers like ``[2]``."""
+    if answer.abstained:
+        lines = [NO_COVERAGE]
+        if answer.closest_topics:
+            lines.append("Closest topics: " + "; ".join(answer.closest_topics))
+        lines.append(f"(searched {answer.documents_searched} playbooks and case notes)")
+        return lines
+    lines = [" ".join(f"{s.text} [{s.citation}]" for s in answer.sentences)]
+    if answer.actions:
+        lines += ["", "What to do next:"]
+        lines += [f"  - {a.text} [{a.citation}]" for a in answer.actions]
+    if answer.peers:
+        lines += ["", "Peer cities:"]
+        lines += [f"  - {p.city}: {p.summary} [{p.citation}]" for p in answer.peers]
+    lines += ["", "Sources:"]
+    for c in answer.citations:
+        lines.append(f"  [{c.number}] {c.label}" + (f" <{c.url}>" if c.url else f" ({c.path})"))
+    lines.append(f"(searched {answer.documents_searched} playbooks and case notes)")
+    return lines
+
+
+def answer_text(answer: Answer) -> str:
+    return "\n".join(answer_lines(answer))
+
+
+def answer_renderable(answer: Answer) -> Group:
+    """A rich renderable; document text goes in as ``Text`` so it is never parsed as markup."""
+    parts: list[Text] = []
+    if answer.abstained:
+        parts.append(Text(NO_COVERAGE, style="bold yellow"))
+        if answer.closest_topics:
+            parts.append(Text("Closest topics: " + "; ".join(answer.closest_topics)))
+    else:
+        body = Text()
+        for s in answer.sentences:
+            body.append(s.text + " ")
+            body.append(f"[{s.citation}] ", style="cyan")
+        parts.append(body)
+        if answer.actions:
+            parts.append(Text("\nWhat to do next", style="bold"))
+            parts += [_item(a.text, a.citation) for a in answer.actions]
+        if answer.peers:
+            parts.append(Text("\nPeer cities", style="bold"))
+            parts += [_item(f"{p.city}: {p.summary}", p.citation) for p in answer.peers]
+        parts.append(Text("\nSources", style="bold"))
+        for c in answer.citations:
+            line = Text(f"[{c.number}] ", style="cyan")
+            line.append(c.label)
+            line.append(f"  {c.url or c.path}", style="dim")
+            parts.append(line)
+    parts.append(
+        Text(f"\nSearched {answer.documents_searched} playbooks and case notes.", style="dim")
+    )
+    return Group(*parts)
+
+
+def _item(text: str, citation: int) -> Text:
+    line = Text("  • ")
+    line.append(text)
+    line.append(f" [{citation}]", style="cyan")
+    return line

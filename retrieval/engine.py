@@ -1,0 +1,141 @@
+"""``Advisor``: the one object the CLI and the Slack bot ask questions of.
+
+It owns a loaded index and an embedder, validates the question, embeds it once, runs the
+hybrid search (plus a case-note search for peer cities) and composes the ``Answer``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from retrieval.answer import DEFAULT_ABSTAIN_THRESHOLD, ComposeOptions, compose_answer
+from retrieval.documents import Corpus, load_corpus
+from retrieval.embeddings import Embedder
+from retrieval.errors import QuestionError
+from retrieval.index import BuildReport, LoadedIndex, build_index, load_index
+from retrieval.models import Answer, Filters, Hit
+from retrieval.search import Fusion, Mode, search
+
+MAX_CONTEXT_QUESTIONS = 2
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    top_k: int = 8
+    fusion: Fusion = "rrf"
+    rrf_k: int = 10  # chosen on the dev set: see BENCHMARKS.md
+    alpha: float = 0.5
+    max_question_chars: int = 2000
+    abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD
+
+
+class Advisor:
+    """Answers questions from one loaded index. Thread-safe for concurrent ``ask`` calls."""
+
+    def __init__(
+        self, index: LoadedIndex, embedder: Embedder, options: SearchOptions | None = None
+    ) -> None:
+        index.check_model(embedder)
+        self.index = index
+        self.embedder = embedder
+        self.options = options or SearchOptions()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        playbooks_dir: Path,
+        index_dir: Path,
+        embedder: Embedder,
+        options: SearchOptions | None = None,
+        refresh: bool = True,
+        progress: bool = False,
+    ) -> tuple[Advisor, BuildReport | None, Corpus | None]:
+        """Load the index, building it on first use; with ``refresh``, re-index changed files."""
+        index = load_index(index_dir)
+        corpus = None
+        report = None
+        if index is None or refresh:
+            corpus = load_corpus(playbooks_dir)
+            if (
+                index is None
+                or index.file_hashes() != {d.path: d.content_hash for d in corpus.documents}
+                or index.model != embedder.name
+            ):
+                index, report = build_index(corpus, embedder, index_dir, progress=progress)
+        return cls(index, embedder, options), report, corpus
+
+    @property
+    def document_count(self) -> int:
+        return self.index.document_count
+
+    def validate_question(self, question: str) -> str:
+        return clean_question(question, limit=self.options.max_question_chars)
+
+    def search(
+        self,
+        question: str,
+        *,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
+        context: Sequence[str] = (),
+        k: int | None = None,
+    ) -> list[Hit]:
+        text = self.validate_question(question)
+        query = _with_context(text, context)
+        vector = None if mode == "bm25" else self.embedder.embed([query])[0]
+        return search(
+            self.index,
+            query=query,
+            query_vector=vector,
+            filters=filters,
+            k=k or self.options.top_k,
+            mode=mode,
+            fusion=self.options.fusion,
+            rrf_k=self.options.rrf_k,
+            alpha=self.options.alpha,
+        )
+
+    def ask(
+        self, question: str, *, filters: Filters | None = None, context: Sequence[str] = ()
+    ) -> Answer:
+        """A grounded answer, or an abstention naming the closest topics."""
+        text = self.validate_question(question)
+        query = _with_context(text, context)
+        vector = self.embedder.embed([query])[0]
+        common = {
+            "query": query,
+            "query_vector": vector,
+            "fusion": self.options.fusion,
+            "rrf_k": self.options.rrf_k,
+            "alpha": self.options.alpha,
+        }
+        hits = search(self.index, filters=filters, k=self.options.top_k, **common)
+        peer_filters = replace(filters or Filters(), kinds=("case-note",))
+        peer_hits = search(self.index, filters=peer_filters, k=3, mode="dense", **common)
+        peer_hits = [h for h in peer_hits if (h.dense or 0.0) >= self.options.abstain_threshold]
+        options = ComposeOptions(abstain_threshold=self.options.abstain_threshold)
+        return compose_answer(text, hits, index=self.index, peer_hits=peer_hits, options=options)
+
+
+def clean_question(question: str, *, limit: int) -> str:
+    """Whitespace-folded question text; ``QuestionError`` if empty or longer than ``limit``."""
+    text = " ".join(question.split())
+    if not text:
+        raise QuestionError("the question is empty; ask something like “How do we run a PIA?”")
+    if len(text) > limit:
+        raise QuestionError(
+            f"the question is {len(text):,} characters; keep it under {limit:,} "
+            "(ask about one thing at a time)"
+        )
+    return text
+
+
+def _with_context(question: str, context: Sequence[str]) -> str:
+    """Follow-ups in a thread are searched together with the thread's earlier questions."""
+    earlier = [" ".join(c.split()) for c in context if c and c.strip()][-MAX_CONTEXT_QUESTIONS:]
+    return "\n".join([*earlier, question]) if earlier else question

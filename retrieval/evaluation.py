@@ -1,0 +1,139 @@
+"""Retrieval quality on a labeled question set: recall@1/@5, MRR, nDCG@5, abstention P/R.
+
+Relevance is judged per document: a question lists the ids of the files that answer it; a
+question with no ids (or ``abstain: true``) must make the advisor abstain. Metric functions
+are pure so they can be tested on hand-made rankings.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from retrieval.answer import confidence_of
+from retrieval.engine import Advisor
+from retrieval.errors import RetrievalError
+from retrieval.search import Mode
+
+RANK_DEPTH = 30
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    question: str
+    relevant: tuple[str, ...]
+
+    @property
+    def must_abstain(self) -> bool:
+        return not self.relevant
+
+
+@dataclass(frozen=True)
+class Metrics:
+    questions: int
+    recall_at_1: float
+    recall_at_5: float
+    mrr: float
+    ndcg_at_5: float
+    abstain_precision: float | None = None
+    abstain_recall: float | None = None
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    """Questions from one YAML file or every ``*.yaml`` in a folder (a list of mappings)."""
+    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    if not files or not all(f.exists() for f in files):
+        raise RetrievalError(f"no question file at {path}")
+    questions: list[EvalQuestion] = []
+    for file in files:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or []
+        if isinstance(data, dict):
+            data = data.get("questions", [])
+        if not isinstance(data, list):
+            raise RetrievalError(f"{file}: expected a list of questions")
+        for number, item in enumerate(data, start=1):
+            if not isinstance(item, dict) or not str(item.get("question", "")).strip():
+                raise RetrievalError(f"{file}: entry {number} has no 'question'")
+            relevant = () if item.get("abstain") else tuple(item.get("relevant") or ())
+            questions.append(EvalQuestion(str(item["question"]).strip(), relevant))
+    return questions
+
+
+def distinct_docs(doc_ids: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(doc_ids))
+
+
+def recall_at(ranked: Sequence[str], relevant: Sequence[str], k: int) -> float:
+    return len(set(ranked[:k]) & set(relevant)) / len(set(relevant)) if relevant else 0.0
+
+
+def reciprocal_rank(ranked: Sequence[str], relevant: Sequence[str]) -> float:
+    return next((1.0 / r for r, d in enumerate(ranked, start=1) if d in relevant), 0.0)
+
+
+def ndcg_at(ranked: Sequence[str], relevant: Sequence[str], k: int) -> float:
+    gains = [1.0 / math.log2(r + 1) for r, d in enumerate(ranked[:k], start=1) if d in relevant]
+    ideal = sum(1.0 / math.log2(r + 1) for r in range(1, min(len(set(relevant)), k) + 1))
+    return sum(gains) / ideal if ideal else 0.0
+
+
+def abstention_scores(predicted: Sequence[bool], truth: Sequence[bool]) -> tuple[float, float]:
+    """Precision and recall of "abstain" as the positive class."""
+    tp = sum(p and t for p, t in zip(predicted, truth, strict=True))
+    fp = sum(p and not t for p, t in zip(predicted, truth, strict=True))
+    fn = sum(t and not p for p, t in zip(predicted, truth, strict=True))
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return precision, recall
+
+
+def ranking_metrics(
+    rankings: Sequence[Sequence[str]], relevant: Sequence[Sequence[str]]
+) -> Metrics:
+    n = len(rankings)
+    if n == 0:
+        return Metrics(0, 0.0, 0.0, 0.0, 0.0)
+    pairs = list(zip(rankings, relevant, strict=True))
+    return Metrics(
+        questions=n,
+        recall_at_1=sum(recall_at(r, rel, 1) for r, rel in pairs) / n,
+        recall_at_5=sum(recall_at(r, rel, 5) for r, rel in pairs) / n,
+        mrr=sum(reciprocal_rank(r, rel) for r, rel in pairs) / n,
+        ndcg_at_5=sum(ndcg_at(r, rel, 5) for r, rel in pairs) / n,
+    )
+
+
+def evaluate(
+    advisor: Advisor, questions: Sequence[EvalQuestion], *, mode: Mode = "hybrid"
+) -> Metrics:
+    """Ranking metrics over answerable questions; abstention P/R over all (hybrid only)."""
+    answerable = [q for q in questions if not q.must_abstain]
+    rankings = [
+        distinct_docs(h.chunk.doc_id for h in advisor.search(q.question, mode=mode, k=RANK_DEPTH))
+        for q in answerable
+    ]
+    metrics = ranking_metrics(rankings, [q.relevant for q in answerable])
+    if mode != "hybrid":
+        return metrics
+    predicted = [advisor.ask(q.question).abstained for q in questions]
+    precision, recall = abstention_scores(predicted, [q.must_abstain for q in questions])
+    return Metrics(**{**metrics.__dict__, "abstain_precision": precision, "abstain_recall": recall})
+
+
+def calibrate_threshold(advisor: Advisor, questions: Sequence[EvalQuestion]) -> tuple[float, float]:
+    """The confidence threshold maximizing abstention F1 on ``questions``, and that F1."""
+    confidences = [confidence_of(advisor.search(q.question)) for q in questions]
+    truth = [q.must_abstain for q in questions]
+    best = (0.0, -1.0)
+    for threshold in sorted(set(round(c, 3) for c in confidences)):
+        candidate = threshold + 0.0005
+        predicted = [c < candidate for c in confidences]
+        precision, recall = abstention_scores(predicted, truth)
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        if f1 > best[1]:
+            best = (candidate, f1)
+    return round(best[0], 3), best[1]

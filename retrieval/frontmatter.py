@@ -1,0 +1,177 @@
+"""Front matter: split a Markdown file into YAML metadata and body, with line numbers.
+
+Every problem is reported as a ``Problem`` naming the file, the 1-based line in the file and
+a fix, so an admin can go straight to it. Parsing never raises for bad content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+import yaml
+
+Severity = Literal["error", "warning"]
+KNOWN_KEYS = (
+    "id",
+    "title",
+    "kind",
+    "tags",
+    "stakeholders",
+    "city",
+    "sources",
+    "updated",
+    "review_by",
+    "owner",
+)
+KINDS = ("playbook", "case-note")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+URL_PATTERN = re.compile(r"^https?://[^\s<>|]+$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    severity: Severity
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.path}:{self.line}: {self.severity}: {self.message}"
+        return f"{text} (fix: {self.fix})" if self.fix else text
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    values: dict[str, Any]
+    key_lines: dict[str, int]  # key -> 1-based line in the file
+    body: str
+    body_start_line: int
+
+
+def split_front_matter(text: str, path: str) -> tuple[FrontMatter | None, list[Problem]]:
+    """Parse the ``---`` YAML block at the top of ``text``."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return None, [_err(path, 1, "no front matter", "start the file with a '---' line")]
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        return None, [_err(path, 1, "front matter is never closed", "add a '---' line after it")]
+    raw = "".join(lines[1:end])
+    try:
+        node = yaml.compose(raw, Loader=yaml.SafeLoader)
+        values = yaml.safe_load(raw) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = (mark.line + 2) if mark is not None else 2
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        return None, [_err(path, line, f"front matter is not valid YAML: {problem}", _YAML_FIX)]
+    if not isinstance(values, dict) or not isinstance(node, yaml.MappingNode):
+        found = type(values).__name__ if values is not None else "nothing"
+        return None, [_err(path, 2, f"front matter must be a mapping, found {found}", _MAP_FIX)]
+    key_lines = {
+        str(key.value): key.start_mark.line + 2
+        for key, _ in node.value
+        if isinstance(key, yaml.ScalarNode)
+    }
+    body = "".join(lines[end + 1 :])
+    return FrontMatter({str(k): v for k, v in values.items()}, key_lines, body, end + 2), []
+
+
+_YAML_FIX = "check indentation and quote values containing ':' or '#'"
+_MAP_FIX = "write 'key: value' lines, e.g. 'title: My playbook'"
+
+
+def _err(path: str, line: int, message: str, fix: str = "") -> Problem:
+    return Problem(path, line, "error", message, fix)
+
+
+def _warn(path: str, line: int, message: str, fix: str = "") -> Problem:
+    return Problem(path, line, "warning", message, fix)
+
+
+def check_fields(fm: FrontMatter, path: str) -> tuple[dict[str, Any], list[Problem]]:
+    """Type-check known keys; returns cleaned values and problems (wrong types are errors)."""
+    problems: list[Problem] = []
+    clean: dict[str, Any] = {}
+
+    def line(key: str) -> int:
+        return fm.key_lines.get(key, 2)
+
+    for key in fm.values:
+        if key not in KNOWN_KEYS:
+            known = ", ".join(KNOWN_KEYS)
+            problems.append(_warn(path, line(key), f"unknown key '{key}'", f"use one of: {known}"))
+    for key in ("id", "title", "city", "owner"):
+        value = fm.values.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            problems.append(_err(path, line(key), f"'{key}' must be a non-empty string"))
+        else:
+            clean[key] = value.strip()
+    if "id" in clean and not ID_PATTERN.match(clean["id"]):
+        problems.append(
+            _err(
+                path,
+                line("id"),
+                f"id '{clean['id']}' has characters other than a-z, 0-9, -",
+                "use lowercase letters, digits and hyphens",
+            )
+        )
+        clean.pop("id")
+    kind = fm.values.get("kind")
+    if kind not in KINDS:
+        problems.append(
+            _err(
+                path,
+                line("kind"),
+                f"kind must be 'playbook' or 'case-note', found {kind!r}",
+                "add 'kind: playbook' or 'kind: case-note'",
+            )
+        )
+    else:
+        clean["kind"] = kind
+    for key in ("tags", "stakeholders", "sources"):
+        items, problem = _string_list(fm.values.get(key), key, path, line(key))
+        if problem:
+            problems.append(problem)
+        clean[key] = items
+    for url in clean["sources"]:
+        if not URL_PATTERN.match(url):
+            problems.append(_err(path, line("sources"), f"source is not an http(s) URL: {url!r}"))
+    clean["sources"] = tuple(u for u in clean["sources"] if URL_PATTERN.match(u))
+    for key in ("updated", "review_by"):
+        value, problem = _date(fm.values.get(key), key, path, line(key))
+        if problem:
+            problems.append(problem)
+        clean[key] = value
+    return clean, problems
+
+
+def _string_list(
+    value: object, key: str, path: str, line: int
+) -> tuple[tuple[str, ...], Problem | None]:
+    if value is None:
+        return (), None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        return (), _err(path, line, f"'{key}' must be a list of strings", f"write {key}: [a, b]")
+    return tuple(v.strip() for v in value), None
+
+
+def _date(value: object, key: str, path: str, line: int) -> tuple[date | None, Problem | None]:
+    if value is None:
+        return None, None
+    if isinstance(value, date):
+        return value, None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip()), None
+        except ValueError:
+            pass
+    return None, _err(path, line, f"'{key}' is not a date: {value!r}", "write it as YYYY-MM-DD")

@@ -1,0 +1,123 @@
+"""Hybrid search: dense (faiss inner product) and BM25 candidates, fused, filtered.
+
+The fusion functions are pure (ranked lists and score arrays in, positions and scores out)
+so ranking can be tested with hand-written numbers. ``search`` takes a query *vector*: the
+caller embeds, which keeps model I/O out of the ranking math.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import faiss
+import numpy as np
+
+from retrieval.index import LoadedIndex
+from retrieval.models import Filters, Hit
+
+Mode = Literal["hybrid", "dense", "bm25"]
+Fusion = Literal["rrf", "convex"]
+CANDIDATES = 50
+
+
+def rrf_fuse(rankings: Sequence[Sequence[int]], *, k: int = 60) -> dict[int, float]:
+    """Reciprocal rank fusion: ``sum(1 / (k + rank))`` over every ranking an item appears in."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+def minmax(scores: dict[int, float]) -> dict[int, float]:
+    """Scale to [0, 1]; a constant set of scores maps to 1.0."""
+    if not scores:
+        return {}
+    low, high = min(scores.values()), max(scores.values())
+    if high - low < 1e-12:
+        return dict.fromkeys(scores, 1.0)
+    return {item: (value - low) / (high - low) for item, value in scores.items()}
+
+
+def convex_fuse(
+    dense: dict[int, float], sparse: dict[int, float], *, alpha: float = 0.5
+) -> dict[int, float]:
+    """``alpha * dense + (1 - alpha) * bm25`` on min-max normalized scores (missing = 0)."""
+    dn, sn = minmax(dense), minmax(sparse)
+    return {i: alpha * dn.get(i, 0.0) + (1 - alpha) * sn.get(i, 0.0) for i in set(dn) | set(sn)}
+
+
+def _allowed(index: LoadedIndex, filters: Filters | None) -> np.ndarray | None:
+    if filters is None or filters.empty:
+        return None
+    return np.array(
+        [i for i, chunk in enumerate(index.chunks) if filters.accepts(chunk)], dtype=np.int64
+    )
+
+
+def dense_candidates(
+    index: LoadedIndex, query_vector: np.ndarray, *, k: int, allowed: np.ndarray | None
+) -> dict[int, float]:
+    if index.vectors.ntotal == 0 or (allowed is not None and len(allowed) == 0):
+        return {}
+    query = np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32)
+    k = min(k, index.vectors.ntotal if allowed is None else len(allowed))
+    params = None
+    if allowed is not None:
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+    scores, ids = index.vectors.search(query, k, params=params)
+    return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+
+
+def bm25_candidates(
+    index: LoadedIndex, query: str, *, k: int, allowed: np.ndarray | None
+) -> dict[int, float]:
+    scores = index.bm25.scores(query)
+    if allowed is not None:
+        mask = np.zeros(len(scores), dtype=bool)
+        mask[allowed] = True
+        scores = np.where(mask, scores, 0.0)
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) == 0:
+        return {}
+    top = positive[np.argsort(-scores[positive], kind="stable")[:k]]
+    return {int(i): float(scores[i]) for i in top}
+
+
+def search(
+    index: LoadedIndex,
+    *,
+    query: str,
+    query_vector: np.ndarray | None,
+    filters: Filters | None = None,
+    k: int = 8,
+    mode: Mode = "hybrid",
+    fusion: Fusion = "rrf",
+    rrf_k: int = 10,
+    alpha: float = 0.5,
+) -> list[Hit]:
+    """Top ``k`` chunks for the query, best first."""
+    allowed = _allowed(index, filters)
+    dense: dict[int, float] = {}
+    sparse: dict[int, float] = {}
+    if mode in ("hybrid", "dense"):
+        if query_vector is None:
+            raise ValueError("dense and hybrid search need a query vector")
+        dense = dense_candidates(index, query_vector, k=CANDIDATES, allowed=allowed)
+    if mode in ("hybrid", "bm25"):
+        sparse = bm25_candidates(index, query, k=CANDIDATES, allowed=allowed)
+    if mode == "dense":
+        fused = dense
+    elif mode == "bm25":
+        fused = sparse
+    elif fusion == "rrf":
+        fused = rrf_fuse([_ranked(dense), _ranked(sparse)], k=rrf_k)
+    else:
+        fused = convex_fuse(dense, sparse, alpha=alpha)
+    ranked = sorted(fused, key=lambda i: (-fused[i], i))[:k]
+    return [Hit(index.chunks[i], fused[i], dense=dense.get(i), bm25=sparse.get(i)) for i in ranked]
+
+
+def _ranked(scores: dict[int, float]) -> list[int]:
+    return sorted(scores, key=lambda i: (-scores[i], i))

@@ -1,0 +1,98 @@
+"""Corpus checks for admins: everything ``load_corpus`` reports plus content hygiene.
+
+Adds: past ``review_by`` (warning), missing ``updated``/``review_by`` (warning), case notes
+without ``city`` or ``sources`` (error), tags outside the vocabulary (warning), and dead
+relative links (error). Used by ``advisor playbooks validate`` and by content CI.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from retrieval.documents import Corpus, load_corpus
+from retrieval.frontmatter import Problem
+from retrieval.models import Document
+
+VOCABULARY_FILE = "tags.yaml"
+_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+
+
+def validate_corpus(root: Path, *, today: date) -> Corpus:
+    """Load ``root`` and return the corpus with every problem found, sorted by file and line."""
+    corpus = load_corpus(root)
+    vocabulary = load_vocabulary(root)
+    for doc in corpus.documents:
+        corpus.problems.extend(_document_problems(doc, root, today, vocabulary))
+    corpus.problems.sort(key=lambda p: (p.path, p.line, p.severity))
+    return corpus
+
+
+def load_vocabulary(root: Path) -> frozenset[str] | None:
+    path = root / VOCABULARY_FILE
+    if not path.exists():
+        return None
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    tags = data.get("tags", {}) if isinstance(data, dict) else {}
+    return frozenset(str(t) for t in tags)
+
+
+def _document_problems(
+    doc: Document, root: Path, today: date, vocabulary: frozenset[str] | None
+) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def add(severity: str, message: str, fix: str = "", line: int = 2) -> None:
+        problems.append(Problem(doc.path, line, severity, message, fix))  # type: ignore[arg-type]
+
+    if doc.review_by is None:
+        add("warning", "no 'review_by' date", "add 'review_by: YYYY-MM-DD' (a year out is typical)")
+    elif doc.review_by < today:
+        add(
+            "warning",
+            f"review_by {doc.review_by} has passed",
+            "re-check the facts and move the date",
+        )
+    if doc.updated is None:
+        add("warning", "no 'updated' date", "add 'updated: YYYY-MM-DD'")
+    elif doc.updated > today:
+        add("error", f"updated {doc.updated} is in the future", "use the date you last checked it")
+    if doc.kind == "case-note":
+        if not doc.city:
+            add("error", "case note has no 'city'", "add 'city: City, State, Country'")
+        if not doc.sources:
+            add("error", "case note has no 'sources'", "list at least one public URL")
+    if vocabulary is not None:
+        for tag in doc.tags:
+            if tag not in vocabulary:
+                add(
+                    "warning",
+                    f"tag '{tag}' is not in {VOCABULARY_FILE}",
+                    "use a listed tag or add it there",
+                )
+    problems.extend(_dead_links(doc, root))
+    return problems
+
+
+def _dead_links(doc: Document, root: Path) -> list[Problem]:
+    problems = []
+    folder = (root / doc.path).parent
+    for offset, line in enumerate(doc.body.splitlines()):
+        for target in _LINK.findall(line):
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE) or target.startswith("#"):
+                continue
+            path = target.split("#", 1)[0]
+            if path and not (folder / path).exists():
+                problems.append(
+                    Problem(
+                        doc.path,
+                        doc.body_start_line + offset,
+                        "error",
+                        f"dead link to '{target}'",
+                        "fix the relative path or remove the link",
+                    )
+                )
+    return problems

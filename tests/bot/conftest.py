@@ -1,0 +1,78 @@
+"""A running advisor in HTTP mode against the fake Slack Web API, driven by signed requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_app
+from bot.server import HttpServer
+from bot.services import Services, build_services
+from bot.settings import Settings
+from tests.fakes.answerer import FakeAnswerer
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.fakes.slack_requests import SlackSender
+
+SECRET = "test-signing-secret-0123456789"
+TOKEN = "xoxb-test-bot-token"
+CURATOR = "UCURATOR1"
+
+
+def make_settings(tmp_path: Path, slack_api: FakeSlackAPI, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": f"sqlite:///{tmp_path / 'advisor.db'}",
+        "data_dir": tmp_path,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "slack_api_url": slack_api.base_url,
+        "curator_user_ids": [CURATOR],
+        "answer_timeout_seconds": 5.0,
+        "answer_workers": 4,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@dataclass
+class Running:
+    services: Services
+    server: HttpServer
+    sender: SlackSender
+    answerer: FakeAnswerer
+    slack_api: FakeSlackAPI
+
+
+def start(settings: Settings, answerer: FakeAnswerer, slack_api: FakeSlackAPI) -> Running:
+    services = build_services(settings, advisor=answerer)
+    app = build_app(services, token_verification=False)
+    server = HttpServer(app, services, host="127.0.0.1", port=0).start_in_thread()
+    return Running(services, server, SlackSender(server.url, SECRET), answerer, slack_api)
+
+
+def stop(running: Running) -> None:
+    running.server.stop()
+    running.services.close()
+
+
+@pytest.fixture
+def answerer() -> FakeAnswerer:
+    return FakeAnswerer()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, slack_api: FakeSlackAPI) -> Settings:
+    return make_settings(tmp_path, slack_api)
+
+
+@pytest.fixture
+def advisor(
+    settings: Settings, answerer: FakeAnswerer, slack_api: FakeSlackAPI
+) -> Iterator[Running]:
+    running = start(settings, answerer, slack_api)
+    try:
+        yield running
+    finally:
+        stop(running)

@@ -1,0 +1,161 @@
+"""After the ack: escaping, splitting, failures that replace the placeholder, follow-ups."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from bot.services import QUEUE_PER_WORKER
+from retrieval.models import Action, Answer, Citation, Sentence
+from tests.bot.conftest import Running, make_settings, start, stop
+from tests.bot.test_http_events import answers_in, settle
+from tests.fakes.answerer import FakeAnswerer, sample_answer
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.fakes.slack_requests import event_callback, mention_event, message_event
+
+INJECTION = "<!channel> ping <@U0BOSS1> <http://evil.example|click> @here"
+
+
+def all_text(params: dict) -> str:
+    return json.dumps(params.get("blocks", []), ensure_ascii=False) + params.get("text", "")
+
+
+def test_injection_is_escaped_in_question_echo_and_document_text(advisor: Running) -> None:
+    advisor.answerer.script.append(sample_answer(INJECTION, doc_text=INJECTION))
+    advisor.sender.event(event_callback(mention_event(INJECTION)))
+    text = all_text(answers_in(advisor)[0])
+    for live in ("<!channel>", "<@U0BOSS1>", "<http://evil.example|click>", "@here"):
+        assert live not in text
+    assert "&lt;!channel&gt;" in text
+    assert "&lt;http://evil.example|click&gt;" in text
+    assert "<https://example.org/data-sharing|" in text  # front-matter links stay live
+
+
+def long_answer(question: str) -> Answer:
+    sentences = tuple(Sentence(f"Step {n}: " + "plan carefully " * 40, 1) for n in range(60))
+    actions = tuple(Action(f"Do thing {n} " + "x" * 200, 1) for n in range(60))
+    citations = tuple(
+        Citation(n, f"d{n}", f"Doc {n}", "Part", f"d{n}.md", "playbook") for n in range(1, 80)
+    )
+    return Answer(
+        question,
+        False,
+        sentences=sentences,
+        actions=actions,
+        citations=citations,
+        documents_searched=80,
+    )
+
+
+def test_a_long_answer_is_split_within_slack_limits(advisor: Running) -> None:
+    advisor.answerer.script.append(long_answer("long?"))
+    advisor.sender.event(event_callback(mention_event("long?")))
+    first = answers_in(advisor)[0]
+    settle(advisor)
+    extra = advisor.slack_api.calls_to("chat.postMessage")[1:]  # after the placeholder
+    assert extra, "the answer should need more than one message"
+    for params in [first, *(call.params for call in extra)]:
+        blocks = params["blocks"]
+        assert len(blocks) <= 50
+        assert len(json.dumps(blocks, ensure_ascii=False)) <= 40_000
+        for block in blocks:
+            if block["type"] == "section":
+                assert len(block["text"]["text"]) <= 3000
+    assert extra[-1].params["blocks"][-1]["type"] == "actions"  # buttons come last
+
+
+def test_failure_after_ack_replaces_placeholder(advisor: Running) -> None:
+    advisor.answerer.error = RuntimeError("embedding model crashed on secret question")
+    advisor.sender.event(event_callback(mention_event("secret question")))
+    update = answers_in(advisor)[0]
+    placeholder_ts = advisor.slack_api.calls_to("chat.postMessage")[0]
+    assert "Please ask again in a minute" in update["text"]
+    assert update["ts"]
+    assert placeholder_ts
+
+
+def test_timeout_replaces_placeholder(tmp_path: Path, slack_api: FakeSlackAPI) -> None:
+    gate = threading.Event()
+    running = start(
+        make_settings(tmp_path, slack_api, answer_timeout_seconds=0.3),
+        FakeAnswerer(release=gate),
+        slack_api,
+    )
+    try:
+        running.sender.event(event_callback(mention_event("slow one")))
+        update = answers_in(running)[0]
+        assert "took too long" in update["text"]
+        gate.set()
+        settle(running)
+        assert len(slack_api.calls_to("chat.update")) == 1  # the late answer is dropped
+    finally:
+        gate.set()
+        stop(running)
+
+
+def test_rate_limited_then_success(advisor: Running) -> None:
+    advisor.slack_api.fail_next("chat.update", status=429, error="ratelimited", retry_after=1)
+    advisor.sender.event(event_callback(mention_event("rate limits?")))
+    updates = answers_in(advisor, 2)
+    assert updates[0] == updates[1]  # the same update, retried after Retry-After
+
+
+def test_slack_refusing_the_answer_tells_the_user(advisor: Running) -> None:
+    advisor.slack_api.fail_next("chat.update", error="msg_too_long")
+    advisor.sender.event(event_callback(mention_event("anything")))
+    updates = answers_in(advisor, 2)
+    assert "msg_too_long" in updates[1]["text"]
+
+
+def test_follow_up_in_answered_thread_needs_no_mention(advisor: Running) -> None:
+    first = mention_event("how do we retain camera footage?")
+    advisor.sender.event(event_callback(first))
+    answers_in(advisor)
+    settle_pool = advisor.services.workers
+    follow = message_event("and for body cams?", thread_ts=first["ts"])
+    advisor.sender.event(event_callback(follow))
+    answers_in(advisor, 2)
+    assert advisor.answerer.calls[1].question == "and for body cams?"
+    assert advisor.answerer.calls[1].context == ("how do we retain camera footage?",)
+    assert settle_pool is advisor.services.workers
+
+
+def test_messages_in_unknown_threads_are_ignored(advisor: Running) -> None:
+    advisor.sender.event(event_callback(message_event("chatter", thread_ts="1600000000.0001")))
+    advisor.sender.event(event_callback(message_event("top-level chatter")))
+    settle(advisor)
+    assert advisor.answerer.calls == []
+
+
+def test_dedupe_and_threads_survive_a_restart(tmp_path: Path, slack_api: FakeSlackAPI) -> None:
+    settings = make_settings(tmp_path, slack_api)
+    first = mention_event("first question")
+    payload = event_callback(first)
+    running = start(settings, FakeAnswerer(), slack_api)
+    running.sender.event(payload)
+    answers_in(running)
+    stop(running)
+    again = start(settings, FakeAnswerer(), slack_api)
+    try:
+        again.sender.event(payload, retry_num=1)
+        again.sender.event(event_callback(message_event("follow-up", thread_ts=first["ts"])))
+        answers_in(again, 2)
+        settle(again)
+        assert [c.question for c in again.answerer.calls] == ["follow-up"]
+    finally:
+        stop(again)
+
+
+def test_full_pool_says_busy(tmp_path: Path, slack_api: FakeSlackAPI) -> None:
+    gate = threading.Event()
+    settings = make_settings(tmp_path, slack_api, answer_workers=1)
+    running = start(settings, FakeAnswerer(release=gate), slack_api)
+    try:
+        for n in range(1 + QUEUE_PER_WORKER + 3):  # 1 running + the queue; 3 are turned away
+            running.sender.event(event_callback(mention_event(f"question {n}")))
+        busy = [u for u in answers_in(running, 3) if "many questions" in u["text"]]
+        assert len(busy) == 3
+    finally:
+        gate.set()
+        stop(running)

@@ -1,0 +1,81 @@
+"""The `advisor` CLI in-process: answers, validation exit codes, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli.main import app
+from tests.conftest import SHIPPED_PLAYBOOKS
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.chdir(tmp_path)  # no stray .env is read
+    monkeypatch.setenv("ADVISOR_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+@pytest.mark.model
+def test_ask_json_answers_from_the_shipped_playbooks(
+    env: Path, shipped_index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index_dir = env / "index"
+    shutil.copytree(shipped_index_dir, index_dir)
+    monkeypatch.setenv("ADVISOR_PLAYBOOKS_DIR", str(SHIPPED_PLAYBOOKS))
+    monkeypatch.setenv("ADVISOR_INDEX_DIR", str(index_dir))
+    result = runner.invoke(app, ["ask", "who should sit on a privacy working group?", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["abstained"] is False
+    assert data["citations"] and data["sentences"]
+    result = runner.invoke(
+        app, ["ask", "privacy rules", "--kind", "case-note", "--city", "Seattle", "--json"]
+    )
+    data = json.loads(result.stdout)
+    assert {c["city"] for c in data["citations"]} <= {"Seattle, WA, USA"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", "   "], "the question is empty"),
+        (["ask", "x" * 20_000], "keep it under"),
+        (["ask", "hi", "--kind", "memo"], "--kind must be"),
+    ],
+)
+def test_bad_questions_get_one_line_errors(env: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_playbooks_dir_is_a_clear_error(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISOR_PLAYBOOKS_DIR", str(env / "nowhere"))
+    result = runner.invoke(app, ["playbooks", "validate"])
+    assert result.exit_code == 2
+    assert "playbooks folder not found" in result.stderr
+
+
+def test_validate_exits_non_zero_on_errors(env: Path, corpus_dir: Path) -> None:
+    assert runner.invoke(app, ["playbooks", "validate", str(corpus_dir)]).exit_code == 0
+    (corpus_dir / "guides" / "bad.md").write_text("---\ntitle: x\n---\nbody\n")
+    result = runner.invoke(app, ["playbooks", "validate", str(corpus_dir)])
+    assert result.exit_code == 1
+    assert "guides/bad.md:2: error: kind must be" in result.stdout
+    assert "1 errors" in result.stdout
+
+
+def test_bad_setting_is_a_one_line_error(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISOR_FUSION", "magic")
+    result = runner.invoke(app, ["ask", "hello"])
+    assert result.exit_code == 2
+    assert "bad setting fusion" in result.stderr

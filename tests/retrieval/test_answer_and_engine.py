@@ -1,0 +1,95 @@
+"""Answer composition and the Advisor facade, on the small corpus with the fake embedder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.engine import Advisor, SearchOptions
+from retrieval.errors import IndexError_, QuestionError
+from tests.fakes.embedder import HashEmbedder
+
+
+@pytest.fixture
+def advisor(corpus_dir: Path, tmp_path: Path) -> Advisor:
+    opened, report, _ = Advisor.open(
+        playbooks_dir=corpus_dir,
+        index_dir=tmp_path / "idx",
+        embedder=HashEmbedder(),
+        options=SearchOptions(abstain_threshold=0.2),
+    )
+    assert report is not None and report.written  # built on first use
+    return opened
+
+
+def test_answer_is_grounded_cited_and_has_actions_and_peers(advisor: Advisor) -> None:
+    answer = advisor.ask("How long should camera footage retention be, and who approves a hold?")
+    assert not answer.abstained
+    assert answer.sentences and answer.citations
+    numbers = {c.number for c in answer.citations}
+    assert numbers == set(range(1, len(answer.citations) + 1))
+    for sentence in answer.sentences:
+        assert sentence.citation in numbers
+        cited = answer.citations[sentence.citation - 1]
+        chunk_texts = [h.chunk.text for h in answer.hits if h.chunk.doc_id == cited.doc_id]
+        assert any(sentence.text.split()[0] in t for t in chunk_texts)
+    assert len({s.text for s in answer.sentences}) == len(answer.sentences)
+    assert answer.actions
+    assert all(answer.citations[a.citation - 1].section == "Actions" for a in answer.actions)
+    assert any("retention" in a.text or "default" in a.text for a in answer.actions)
+    assert answer.documents_searched == 3
+
+
+def test_peer_cities_come_from_case_notes_with_source_links(advisor: Advisor) -> None:
+    answer = advisor.ask(
+        "Which city has a surveillance ordinance with council votes on each technology?"
+    )
+    assert not answer.abstained
+    (peer,) = answer.peers
+    assert peer.city == "Seattle, WA, USA"
+    assert answer.citations[peer.citation - 1].url == "https://www.seattle.gov/tech"
+
+
+def test_related_sections_are_never_quoted(advisor: Advisor) -> None:
+    answer = advisor.ask("Seattle related links")
+    assert all("[Seattle]" not in s.text for s in answer.sentences)
+
+
+def test_unrelated_question_abstains_and_names_closest_topics(advisor: Advisor) -> None:
+    answer = advisor.ask("zebra xylophone quantum pancakes")
+    assert answer.abstained
+    assert answer.sentences == () and answer.citations == ()
+    assert answer.confidence < 0.2
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t "])
+def test_empty_question_is_refused(advisor: Advisor, question: str) -> None:
+    with pytest.raises(QuestionError, match="empty"):
+        advisor.ask(question)
+
+
+def test_huge_question_is_refused(advisor: Advisor) -> None:
+    with pytest.raises(QuestionError, match="20,000 characters"):
+        advisor.ask("x" * 20_000)
+
+
+def test_thread_context_steers_a_vague_follow_up(advisor: Advisor) -> None:
+    alone = advisor.search("what about holds?")
+    followed = advisor.search(
+        "what about holds?", context=["how long should we keep camera footage retention"]
+    )
+    assert followed[0].chunk.doc_id == "footage-retention"
+    assert [h.chunk.id for h in alone] != [h.chunk.id for h in followed]
+
+
+def test_answer_json_has_no_hit_objects(advisor: Advisor) -> None:
+    data = advisor.ask("camera footage retention").to_dict()
+    assert "hits" not in data and data["hit_chunk_ids"]
+
+
+def test_index_from_other_model_is_refused(
+    corpus_dir: Path, tmp_path: Path, advisor: Advisor
+) -> None:
+    with pytest.raises(IndexError_):
+        Advisor(advisor.index, HashEmbedder(name="another"))

@@ -1,0 +1,111 @@
+"""Loading playbooks: good files load, every broken file is named with its line and a fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.documents import load_corpus, slug_for
+from retrieval.errors import CorpusError
+from tests.fakes.corpus import write_doc
+
+
+def test_loads_every_markdown_file_recursively(corpus_dir: Path) -> None:
+    corpus = load_corpus(corpus_dir)
+    assert sorted(d.id for d in corpus.documents) == [
+        "case-notes-seattle",
+        "footage-retention",
+        "guides-charter",
+    ]
+    assert corpus.problems == []
+    seattle = corpus.by_id()["case-notes-seattle"]
+    assert seattle.kind == "case-note"
+    assert seattle.city == "Seattle, WA, USA"
+    assert seattle.sources == ("https://www.seattle.gov/tech",)
+    assert seattle.body_start_line == 10
+
+
+def test_readme_and_underscore_files_are_not_content(corpus_dir: Path) -> None:
+    (corpus_dir / "README.md").write_text("# Guide\n", encoding="utf-8")
+    write_doc(corpus_dir, "_drafts/wip.md", "title: WIP\nkind: playbook\n", "text\n")
+    assert len(load_corpus(corpus_dir).documents) == 3
+
+
+def test_default_id_is_path_slug() -> None:
+    assert slug_for("guides/Camera Retention.md") == "guides-camera-retention"
+
+
+def test_broken_file_is_reported_and_others_still_load(corpus_dir: Path) -> None:
+    write_doc(corpus_dir, "guides/broken.md", "title: [unclosed\nkind: playbook\n", "body\n")
+    corpus = load_corpus(corpus_dir)
+    assert len(corpus.documents) == 3
+    (problem,) = corpus.errors
+    assert problem.path == "guides/broken.md"
+    assert problem.line == 3  # the line after the bad one, where YAML notices
+    assert "not valid YAML" in problem.message
+    assert problem.fix
+
+
+def test_non_utf8_file_names_its_line(corpus_dir: Path) -> None:
+    (corpus_dir / "guides" / "latin1.md").write_bytes(
+        b"---\ntitle: Caf\xe9\nkind: playbook\n---\nbody\n"
+    )
+    (problem,) = load_corpus(corpus_dir).errors
+    assert (problem.path, problem.line) == ("guides/latin1.md", 2)
+    assert "UTF-8" in problem.message
+
+
+def test_front_matter_that_is_not_a_mapping(corpus_dir: Path) -> None:
+    write_doc(corpus_dir, "guides/list.md", "- just\n- a list\n", "body\n")
+    (problem,) = load_corpus(corpus_dir).errors
+    assert "must be a mapping" in problem.message
+
+
+def test_missing_front_matter(corpus_dir: Path) -> None:
+    (corpus_dir / "guides" / "plain.md").write_text("Just text\n", encoding="utf-8")
+    (problem,) = load_corpus(corpus_dir).errors
+    assert (problem.line, problem.message) == (1, "no front matter")
+
+
+def test_wrong_types_fail_and_unknown_keys_warn(corpus_dir: Path) -> None:
+    write_doc(
+        corpus_dir,
+        "guides/types.md",
+        "title: Types\nkind: playbook\ntags: 7\nupdated: last week\ncolour: blue\n",
+        "body\n",
+    )
+    corpus = load_corpus(corpus_dir)
+    problems = {p.message: p for p in corpus.problems if p.path == "guides/types.md"}
+    assert problems["'tags' must be a list of strings"].line == 4
+    assert problems["'updated' is not a date: 'last week'"].line == 5
+    assert problems["unknown key 'colour'"].severity == "warning"
+    assert "guides-types" not in corpus.by_id()
+
+
+def test_missing_title_and_bad_kind(corpus_dir: Path) -> None:
+    write_doc(corpus_dir, "guides/notitle.md", "kind: guide\n", "body\n")
+    messages = [p.message for p in load_corpus(corpus_dir).errors]
+    assert "missing 'title'" in messages
+    assert any(m.startswith("kind must be") for m in messages)
+
+
+def test_duplicate_ids_keep_the_first(corpus_dir: Path) -> None:
+    write_doc(
+        corpus_dir,
+        "guides/z-copy.md",
+        "id: footage-retention\ntitle: Copy\nkind: playbook\n",
+        "x\n",
+    )
+    corpus = load_corpus(corpus_dir)
+    (problem,) = corpus.errors
+    assert "duplicate id 'footage-retention'" in problem.message
+    assert corpus.by_id()["footage-retention"].title == "Camera footage retention"
+
+
+def test_missing_and_empty_dirs(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="not found"):
+        load_corpus(tmp_path / "nope")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert load_corpus(empty).documents == []

@@ -1,0 +1,49 @@
+"""Retrieval quality on the shipped corpus with the real bundled model (always runs in CI).
+
+The bar (issue 2): hybrid recall@5 >= 0.90, MRR >= 0.75, abstention precision and recall
+>= 0.8, and hybrid beating both BM25-only and dense-only on MRR.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.engine import Advisor
+from retrieval.evaluation import Metrics, evaluate, load_questions
+
+pytestmark = pytest.mark.model
+DEV_SET = Path(__file__).resolve().parent.parent / "data" / "dev_questions"
+
+
+@pytest.fixture(scope="module")
+def results(shipped_advisor: Advisor) -> dict[str, Metrics]:
+    questions = load_questions(DEV_SET)
+    return {
+        mode: evaluate(shipped_advisor, questions, mode=mode)
+        for mode in ("bm25", "dense", "hybrid")
+    }  # type: ignore[misc]
+
+
+def test_hybrid_meets_the_quality_bar(results: dict[str, Metrics]) -> None:
+    hybrid = results["hybrid"]
+    assert hybrid.recall_at_5 >= 0.90
+    assert hybrid.mrr >= 0.75
+    assert hybrid.abstain_precision is not None and hybrid.abstain_precision >= 0.8
+    assert hybrid.abstain_recall is not None and hybrid.abstain_recall >= 0.8
+
+
+def test_hybrid_beats_each_retriever_alone(results: dict[str, Metrics]) -> None:
+    assert results["hybrid"].mrr > results["bm25"].mrr
+    assert results["hybrid"].mrr > results["dense"].mrr
+
+
+def test_the_flagship_question_gets_a_cited_answer(shipped_advisor: Advisor) -> None:
+    answer = shipped_advisor.ask(
+        "How did other cities get police and IT to agree on how long camera footage is kept?"
+    )
+    assert not answer.abstained
+    assert answer.citations[0].doc_id == "camera-footage-retention"
+    assert answer.actions and answer.peers
+    assert all(p.city for p in answer.peers)

@@ -1,0 +1,74 @@
+"""Fusion math on hand-written numbers, BM25 basics, and filtered hybrid search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.bm25 import BM25Index
+from retrieval.documents import load_corpus
+from retrieval.index import build_index
+from retrieval.models import Filters
+from retrieval.search import convex_fuse, minmax, rrf_fuse, search
+from tests.fakes.embedder import HashEmbedder
+
+
+def test_rrf_rewards_items_ranked_well_by_both() -> None:
+    fused = rrf_fuse([[1, 2, 3], [3, 1, 4]], k=10)
+    assert fused[1] == pytest.approx(1 / 11 + 1 / 12)
+    assert fused[3] == pytest.approx(1 / 13 + 1 / 11)
+    assert fused[4] == pytest.approx(1 / 13)
+    assert max(fused, key=fused.__getitem__) == 1
+
+
+def test_convex_fusion_normalizes_each_side() -> None:
+    assert minmax({1: 5.0, 2: 5.0}) == {1: 1.0, 2: 1.0}
+    fused = convex_fuse({1: 0.9, 2: 0.5}, {2: 10.0, 3: 2.0}, alpha=0.5)
+    assert fused == pytest.approx({1: 0.5, 2: 0.5, 3: 0.0})
+    assert convex_fuse({1: 0.9, 2: 0.5}, {}, alpha=1.0)[1] == 1.0
+
+
+def test_bm25_prefers_rare_matching_terms() -> None:
+    index = BM25Index.build(["camera footage retention", "camera budget", "budget meeting"])
+    scores = index.scores("footage")
+    assert scores[0] > 0 and scores[1] == scores[2] == 0
+    assert index.idf("footage") > index.idf("camera")
+
+
+def test_bm25_round_trips_to_disk(tmp_path: Path) -> None:
+    index = BM25Index.build(["alpha beta", "beta gamma"])
+    index.save(tmp_path / "b.npz")
+    loaded = BM25Index.load(tmp_path / "b.npz")
+    assert np.allclose(loaded.scores("gamma beta"), index.scores("gamma beta"))
+
+
+@pytest.fixture
+def index(corpus_dir: Path, tmp_path: Path):
+    loaded, _ = build_index(load_corpus(corpus_dir), HashEmbedder(), tmp_path / "idx")
+    return loaded
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_each_mode_finds_the_retention_playbook(index, mode: str) -> None:
+    query = "how long to keep camera footage retention default"
+    vector = HashEmbedder().embed([query])[0]
+    hits = search(index, query=query, query_vector=vector, mode=mode, k=3)  # type: ignore[arg-type]
+    assert hits[0].chunk.doc_id == "footage-retention"
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_filters_restrict_kind_tag_and_city(index) -> None:
+    query = "surveillance working group council"
+    vector = HashEmbedder().embed([query])[0]
+    case_notes = search(
+        index, query=query, query_vector=vector, filters=Filters(kinds=("case-note",))
+    )
+    assert case_notes and {h.chunk.kind for h in case_notes} == {"case-note"}
+    tagged = search(index, query=query, query_vector=vector, filters=Filters(tags=("governance",)))
+    assert {h.chunk.doc_id for h in tagged} == {"guides-charter"}
+    city = search(index, query=query, query_vector=vector, filters=Filters(cities=("seattle",)))
+    assert {h.chunk.doc_id for h in city} == {"case-notes-seattle"}
+    nowhere = search(index, query=query, query_vector=vector, filters=Filters(cities=("Oslo",)))
+    assert nowhere == []

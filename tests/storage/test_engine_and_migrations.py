@@ -1,0 +1,60 @@
+"""Engine defaults per backend, migrations applied from code, metadata and DB in step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from storage.engine import create_db_engine, is_sqlite, normalise_url
+from storage.migrate import current_revision, head_revision, upgrade_database
+from storage.models import metadata
+
+
+def test_postgres_urls_are_rewritten_to_psycopg() -> None:
+    assert normalise_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
+    assert normalise_url("postgres://u@h/db").drivername == "postgresql+psycopg"
+    assert normalise_url("postgresql+psycopg://u@h/db").drivername == "postgresql+psycopg"
+
+
+def test_sqlite_engine_creates_dir_and_sets_pragmas(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path}/deep/er/a.db", busy_timeout_ms=1234)
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 1234
+    assert (tmp_path / "deep" / "er" / "a.db").exists()
+    engine.dispose()
+
+
+def test_postgres_engine_pings_pool() -> None:
+    engine = create_db_engine("postgresql://postgres@127.0.0.1:1/none")
+    assert engine.pool._pre_ping
+    assert not is_sqlite(engine.url)
+
+
+def test_upgrade_creates_every_table_and_is_repeatable(db_url: str) -> None:
+    upgrade_database(db_url)
+    upgrade_database(db_url)  # a second start is a no-op
+    engine = create_db_engine(db_url)
+    try:
+        assert current_revision(engine) == head_revision()
+        assert set(metadata.tables) <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_models_and_migrations_agree(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                "include_name": lambda name, type_, _parents: (
+                    type_ != "table" or name in metadata.tables
+                ),
+            },
+        )
+        assert compare_metadata(context, metadata) == []
