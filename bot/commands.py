@@ -15,6 +15,7 @@ from typing import Any
 from bot import messages as msg
 from bot.asking import Question, accept
 from bot.blocks.answer import RenderOptions, help_blocks
+from bot.commitment_commands import add_checkin_commands
 from bot.replies import ResponseUrlReply
 from bot.services import Services
 from storage.models import Surface
@@ -84,4 +85,5 @@ def ask(request: CommandRequest) -> None:
 def default_commands() -> CommandTable:
     table = CommandTable(ask=ask)
     table.add("help", show_help)
+    add_checkin_commands(table)
     return table

@@ -131,11 +131,11 @@ def share_answer(services: Services, *, where: Where, question_log_id: int, user
 
 def commitment_draft(services: Services, *, value: str, user_id: str) -> CommitmentDraft:
     """The modal's prefill from the button value (log id and the answer's next steps)."""
-    data = json.loads(value) if value.startswith("{") else {"q": int(value), "a": []}
+    data: dict[str, Any] = json.loads(value) if value.startswith("{") else {"q": value, "a": []}
     steps = [str(step) for step in data.get("a", [])]
     details = "\n".join(f"- {step}" for step in steps[1:])
     return CommitmentDraft(
-        question_log_id=int(data["q"]) if data.get("q") is not None else None,
+        question_log_id=int(data["q"]) if str(data.get("q")).isdigit() else None,
         title=steps[0] if steps else "",
         details=details,
         owner_user_id=user_id,

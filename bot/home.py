@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from bot import messages as msg
 from bot.blocks.layout import Block, context, divider, sections, truncate
 from bot.escape import escape_mrkdwn
+from bot.home_checkins import my_commitments, next_checkins
 from bot.services import Services
 from storage.models import QuestionLog
 
@@ -40,7 +41,7 @@ def recent_questions(services: Services, user_id: str) -> list[Block]:
     return sections("\n".join([msg.HOME_RECENT, *lines]))
 
 
-HOME_SECTIONS: list[Section] = [welcome, recent_questions]
+HOME_SECTIONS: list[Section] = [welcome, my_commitments, next_checkins, recent_questions]
 
 
 def home_view(services: Services, *, user_id: str) -> dict[str, Any]:

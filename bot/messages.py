@@ -8,7 +8,6 @@ from __future__ import annotations
 
 # Progress and failure --------------------------------------------------------------------
 WORKING = ":hourglass_flowing_sand: Working on it…"
-WORKING_REACTION = "hourglass_flowing_sand"
 FAILED = (
     ":warning: Sorry, I could not finish this answer. Please ask again in a minute; "
     "if it keeps happening, tell your Slack admin (the advisor's log has the details)."
@@ -90,6 +89,8 @@ HELP = (
     "• `/advisor <question>`: an answer only you see, with a *Share in channel* button\n"
     "• On any message, *More actions › Ask the advisor about this*\n"
     "• Under each answer: *Helpful* / *Not helpful*, *Turn into a commitment*, *Ask a person*\n"
+    "• Working groups and commitments: `/advisor group list`, "
+    '`/advisor commit "<title>" due <date>`, `/advisor commitments`, `/advisor done <id>`\n'
     "• `/advisor help`: this list"
 )
 HELP_FALLBACK = "How to use the advisor"
@@ -97,3 +98,110 @@ HOME_TITLE = "*Welcome to the advisor.*"
 HOME_RECENT = "*Your recent questions*"
 HOME_NO_QUESTIONS = "_You have not asked anything yet._"
 UNKNOWN_SUBCOMMAND = "I don't know `/advisor {name}`. Try `/advisor help`."
+
+# Working groups, commitments and check-ins (issue 5) ---------------------------------------
+USAGE_GROUP = (
+    'Usage: `/advisor group create <name> [#channel] [tz <IANA zone>] [checkins "<schedule>"]`'
+    " · `group join <name>` · `group leave <name>` · `group list`"
+    ' · `group schedule <name> "<schedule>" [tz <IANA zone>]` · `group delete <name>`'
+)
+USAGE_GROUP_CREATE = (
+    'Usage: `/advisor group create <name> [#channel] [tz <IANA zone>] [checkins "<schedule>"]`'
+)
+USAGE_GROUP_NAME = "Usage: `/advisor group {action} <name>`"
+USAGE_GROUP_SCHEDULE = 'Usage: `/advisor group schedule <name> "<schedule>" [tz <IANA zone>]`'
+USAGE_COMMIT = (
+    'Usage: `/advisor commit "<title>" due <date> [@owner] [#group]`, dates like '
+    "`2026-12-15`, `next friday` or `in 2 weeks`."
+)
+USAGE_DONE = "Usage: `/advisor done <id>` (the number shown by `/advisor commitments`)."
+USAGE_PROBLEM = "{problem}\n{usage}"
+OPENING_FORM = "I opened a form for this. {usage}"
+
+GROUP_UNKNOWN = "There is no working group called *{name}*. `/advisor group list` shows them all."
+GROUP_NONE_FOR_CHANNEL = (
+    "No working group uses {channel}. Name the group instead: `#<group name>`, "
+    "or see `/advisor group list`."
+)
+GROUP_SEVERAL_FOR_CHANNEL = "Several groups use {channel}: {names}. Name the one you mean."
+GROUP_NOT_MEMBER = (
+    "You are not in a working group yet, so say which one: add `#<group name>`. "
+    "`/advisor group list` shows them."
+)
+GROUP_PICK_ONE = "You are in several working groups ({names}); add `#<group name>` to pick one."
+GROUP_NEEDS_CHANNEL = "Run this in the group's channel, or name one: `#channel`."
+GROUP_TAKEN = "A working group called *{name}* already exists."
+GROUP_CHANNEL_ARCHIVED = "{channel} is archived. Pick an active channel for the group."
+GROUP_CHANNEL_MISSING = (
+    "I cannot see {channel} (it may be private or deleted). Invite me to it, or pick another."
+)
+GROUP_CREATED = (
+    "Created working group *{name}* in {channel}, led by {lead}. Check-ins: `{schedule}` "
+    "({timezone}). Others join with `/advisor group join {name}`."
+)
+GROUP_JOINED = "You joined *{name}*. You will get check-ins for commitments you own there."
+GROUP_ALREADY_MEMBER = "You are already in *{name}*."
+GROUP_LEFT = "You left *{name}*."
+GROUP_NOT_IN = "You are not in *{name}*."
+GROUP_LEAD_CANNOT_LEAVE = (
+    "You lead *{name}*, so you cannot leave it. Ask an admin to delete the group or hand it on."
+)
+GROUP_LIST_EMPTY = "There are no working groups yet. Create one: `/advisor group create <name>`."
+GROUP_LIST_HEADER = "*Working groups*"
+GROUP_LINE = (
+    "• *{name}*: {channel}, lead {lead}, {members} member{s}, check-ins `{schedule}` "
+    "({timezone}){mine}{problem}"
+)
+GROUP_LINE_MINE = " · _you are in it_"
+GROUP_LINE_PROBLEM = " · :warning: channel problem: `{error}`"
+GROUP_SCHEDULED = "*{name}* now checks in `{schedule}` ({timezone}). Next: {next}."
+GROUP_NEXT_NEVER = "none (no working day matches)"
+GROUP_DELETED = "Deleted working group *{name}* with its commitments and check-in history."
+GROUP_DENIED_CHANGE = "Only the group lead or an admin can change *{name}*."
+GROUP_DENIED_DELETE = "Only admins can delete working groups. Nothing was changed."
+
+COMMIT_OWNER_TEXT = (
+    "I can only take an owner from a mention picked from Slack's list (`@` then choose the "
+    "person), not from typed text like {text}."
+)
+COMMIT_OWNER_GONE = "{owner} is no longer in this workspace. Pick an active owner."
+COMMIT_TITLE_LONG = "The title is {length} characters long; keep it under {limit}."
+COMMITMENTS_NONE = 'You have no open commitments. Make one: `/advisor commit "<title>" due <date>`'
+COMMITMENTS_HEADER = "*Your open commitments*"
+COMMITMENT_LINE = "• `#{id}` *{title}* · {group} · due {due}{late} · {status}"
+COMMITMENT_LATE = " · :warning: overdue"
+COMMITMENT_NOT_FOUND = "There is no commitment #{id}."
+COMMITMENT_DONE = "Marked #{id} done: {title}. :white_check_mark:"
+COMMITMENT_ALREADY = "#{id} is already {status}."
+COMMITMENT_DENIED = "Only the owner, the group lead or an admin can change commitment #{id}."
+DB_BUSY = "The database is busy right now, so nothing was changed. Please try again in a minute."
+
+CHECKIN_GONE = "This check-in no longer exists (the commitment may have been deleted)."
+CHECKIN_ALREADY = "This check-in was already answered ({status}). Nothing was changed."
+CHECKIN_DENIED = "Only the owner, the group lead or an admin can answer this check-in."
+CHECKIN_RECORDED = "Recorded *{status}* by {user}."
+CHECKIN_RECORDED_NOTE = "Recorded *{status}* by {user}: {note}"
+CHECKIN_SNOOZED = "Snoozed. I will ask again {when}."
+CHECKIN_SNOOZE_USED = "You can snooze a check-in only once. Please answer it when you can."
+CHECKIN_SNOOZE_DENIED = "Only the owner can snooze this check-in."
+BLOCKED_TITLE = "What is blocking?"
+BLOCKED_WHAT = "What is blocking this?"
+BLOCKED_WHO = "Who could help? (optional)"
+BLOCKED_WHO_HINT = "A name, team or office, e.g. the city attorney's office."
+BLOCKED_SUBMIT = "Send"
+BLOCKED_NOTE = "{what}\nWho could help: {who}"
+BLOCKED_THANKS = "Thanks. The group lead will see this in the next digest."
+
+GROUP_FORM_TITLE = "New working group"
+GROUP_FORM_SUBMIT = "Create"
+GROUP_FORM_NAME = "Name"
+GROUP_FORM_CHANNEL = "Channel for digests"
+GROUP_FORM_TIMEZONE = "Timezone (IANA name)"
+GROUP_FORM_SCHEDULE = "Check-in schedule"
+GROUP_FORM_SCHEDULE_HINT = "For example mon 09:00, mon,thu 14:30, weekdays 08:45 or 0 9 * * 1."
+
+HOME_COMMITMENTS = "*Your open commitments*"
+HOME_NO_COMMITMENTS = "_No open commitments. `/advisor commit` makes one._"
+HOME_CHECKINS = "*Your next check-ins*"
+HOME_NO_CHECKINS = "_No check-ins coming: you own no open commitments._"
+HOME_CHECKIN_LINE = "• {when} · *{group}* · {count} commitment{s}"

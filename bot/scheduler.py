@@ -209,8 +209,14 @@ class CheckinScheduler:
         if _active is self:
             _active = None
         if self.scheduler.running:
+            # APScheduler 3.x's loop runs one last job lookup after shutdown() has stopped the
+            # executors; a job due then is "run" into a closed pool and its next run time
+            # moves on, so it is lost. Detaching the job store first leaves the stored jobs,
+            # missed runs included, for the next leader.
+            self.scheduler.pause()
+            self.scheduler.remove_jobstore("default", shutdown=False)
             self.scheduler.shutdown(wait=wait)
-        self._store_engine.dispose()  # the loop may have looked up jobs once more on its way out
+        self._store_engine.dispose()
         self._lock.release()
 
 

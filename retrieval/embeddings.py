@@ -80,6 +80,7 @@ class SentenceTransformerEmbedder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._encode_lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -97,13 +98,14 @@ class SentenceTransformerEmbedder:
                 self._cache.move_to_end(texts[0])
                 return self._cache[texts[0]][None, :]
         try:
-            vectors = self._model.encode(
-                list(texts),
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=progress,
-            )
+            with self._encode_lock:  # HF fast tokenizers are not safe to share across threads
+                vectors = self._model.encode(
+                    list(texts),
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=progress,
+                )
         except Exception as exc:
             raise EmbeddingError(f"embedding failed: {type(exc).__name__}") from exc
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)

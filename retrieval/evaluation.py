@@ -7,6 +7,7 @@ are pure so they can be tested on hand-made rankings.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -125,15 +126,24 @@ def evaluate(
 
 
 def calibrate_threshold(advisor: Advisor, questions: Sequence[EvalQuestion]) -> tuple[float, float]:
-    """The confidence threshold maximizing abstention F1 on ``questions``, and that F1."""
+    """The abstention threshold with the best F1 on ``questions``, and that F1.
+
+    Candidates are midpoints between neighbouring confidences (so the threshold sits in a gap,
+    not on a question); ties go to the more balanced precision/recall.
+    """
     confidences = [confidence_of(advisor.search(q.question)) for q in questions]
-    truth = [q.must_abstain for q in questions]
-    best = (0.0, -1.0)
-    for threshold in sorted(set(round(c, 3) for c in confidences)):
-        candidate = threshold + 0.0005
-        predicted = [c < candidate for c in confidences]
-        precision, recall = abstention_scores(predicted, truth)
+    return best_threshold(confidences, [q.must_abstain for q in questions])
+
+
+def best_threshold(confidences: Sequence[float], must_abstain: Sequence[bool]) -> tuple[float, float]:
+    values = sorted(set(confidences))
+    candidates = [(a + b) / 2 for a, b in itertools.pairwise(values)] or [values[0] if values else 0.0]
+    best: tuple[float, float, float] = (-1.0, -1.0, 0.0)  # (f1, balance, threshold)
+    for threshold in candidates:
+        predicted = [c < threshold for c in confidences]
+        precision, recall = abstention_scores(predicted, must_abstain)
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        if f1 > best[1]:
-            best = (candidate, f1)
-    return round(best[0], 3), best[1]
+        score = (round(f1, 9), min(precision, recall), threshold)
+        if score[:2] > best[:2]:
+            best = score
+    return round(best[2], 3), best[0]

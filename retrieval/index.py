@@ -38,6 +38,8 @@ class LoadedIndex:
     vectors: faiss.Index
     bm25: BM25Index
     by_doc: dict[str, list[int]] = field(default_factory=dict)
+    # filters -> allowed chunk positions, memoized by ``retrieval.search`` (read-only arrays)
+    allowed_cache: dict[Any, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for position, chunk in enumerate(self.chunks):

@@ -19,6 +19,7 @@ from retrieval.models import Filters, Hit
 Mode = Literal["hybrid", "dense", "bm25"]
 Fusion = Literal["rrf", "convex"]
 CANDIDATES = 50
+MAX_CACHED_FILTERS = 256
 
 
 def rrf_fuse(rankings: Sequence[Sequence[int]], *, k: int = 60) -> dict[int, float]:
@@ -49,11 +50,19 @@ def convex_fuse(
 
 
 def _allowed(index: LoadedIndex, filters: Filters | None) -> np.ndarray | None:
+    """Positions ``filters`` accepts; memoized per index (a scan is O(chunks) in Python)."""
     if filters is None or filters.empty:
         return None
-    return np.array(
-        [i for i, chunk in enumerate(index.chunks) if filters.accepts(chunk)], dtype=np.int64
-    )
+    allowed = index.allowed_cache.get(filters)
+    if allowed is None:
+        allowed = np.array(
+            [i for i, chunk in enumerate(index.chunks) if filters.accepts(chunk)], dtype=np.int64
+        )
+        allowed.setflags(write=False)
+        if len(index.allowed_cache) >= MAX_CACHED_FILTERS:
+            index.allowed_cache.clear()
+        index.allowed_cache[filters] = allowed
+    return allowed
 
 
 def dense_candidates(
@@ -81,6 +90,10 @@ def bm25_candidates(
     positive = np.flatnonzero(scores > 0)
     if len(positive) == 0:
         return {}
+    if len(positive) > k:  # keep the k best and their ties, in position order, before sorting
+        cut = len(positive) - k
+        kth = np.partition(scores[positive], cut)[cut]
+        positive = positive[scores[positive] >= kth]
     top = positive[np.argsort(-scores[positive], kind="stable")[:k]]
     return {int(i): float(scores[i]) for i in top}
 

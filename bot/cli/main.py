@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli.admin import checkins_app, commitments_app, db_app, groups_app
 from bot.cli.questions import questions_app
 from bot.cli.serve import serve
 from bot.render_text import answer_renderable
@@ -37,6 +38,10 @@ playbooks_app = typer.Typer(help="Check the playbook Markdown.", no_args_is_help
 app.add_typer(playbooks_app, name="playbooks")
 app.command("serve")(serve)
 app.add_typer(questions_app, name="questions")
+app.add_typer(db_app, name="db")
+app.add_typer(groups_app, name="groups")
+app.add_typer(commitments_app, name="commitments")
+app.add_typer(checkins_app, name="checkins")
 
 out = Console()
 err = Console(stderr=True)

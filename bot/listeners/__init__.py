@@ -9,7 +9,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.commands import CommandTable
-from bot.listeners import actions, command, events, home, shortcut, views
+from bot.listeners import actions, checkins, command, events, home, shortcut, views
 from bot.services import Services
 
 
@@ -20,4 +20,5 @@ def register_all(app: App, services: Services, *, commands: CommandTable) -> Non
     actions.register(app, services)
     views.register(app, services)
     home.register(app, services)
+    checkins.register(app, services)
     events.register_fallback(app)

@@ -24,10 +24,9 @@ log = logging.getLogger(__name__)
 def register(app: App, services: Services) -> None:
     @app.view(modals.FEEDBACK_CALLBACK)
     def on_feedback(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        ack()
         reason = modals.state_value(view, modals.REASON)
         log_id = str(view.get("private_metadata", ""))
-        if log_id.isdigit():
+        if log_id.isdigit():  # stored before the ack: one quick write, well inside 3 s
             followups.give_feedback(
                 services,
                 question_log_id=int(log_id),
@@ -35,6 +34,7 @@ def register(app: App, services: Services) -> None:
                 helpful=False,
                 reason=str(reason) if reason else None,
             )
+        ack()
 
     @app.view(modals.COMMITMENT_CALLBACK)
     def on_commitment(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -56,3 +56,13 @@ def test_dev_set_meets_its_own_spec() -> None:
     assert len(questions) - len(answerable) >= 10
     ids = {p.stem for p in Path("playbooks").rglob("*.md") if p.name != "README.md"}
     assert {r for q in answerable for r in q.relevant} <= ids
+
+
+def test_best_threshold_sits_in_a_gap_and_prefers_balance() -> None:
+    from retrieval.evaluation import best_threshold
+
+    threshold, f1 = best_threshold([0.1, 0.2, 0.5, 0.6], [True, True, False, False])
+    assert threshold == 0.35 and f1 == 1.0
+    # overlapping groups: the cut just above the high must-abstain question has the best F1
+    threshold, f1 = best_threshold([0.1, 0.40, 0.45, 0.6, 0.7], [True, False, True, False, False])
+    assert (threshold, round(f1, 3)) == (0.525, 0.8)

@@ -1,0 +1,208 @@
+"""Query latency of ``Advisor.ask`` (embed + search + compose), plus peak RSS, per corpus.
+
+Run from the repo root::
+
+    python -m bench.bench_latency [--corpus shipped|synthetic-100k] [--runs 3] [--questions 300]
+
+Each run is a fresh process (so the embedder's query cache starts empty and peak RSS is the
+process's own): load the model and the persisted index, ask 5 warm-up questions that are not
+measured, then ask ``--questions`` distinct questions once each (dev set, variations of it,
+templated ones: see ``bench.common.bench_questions``), timing every ``ask`` and, inside it,
+the embedder call and the two ``search`` calls (main + peer case-notes). Compose is the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from typing import Any
+
+import numpy as np
+
+from bench.common import (
+    BUNDLED_MODEL,
+    CACHE,
+    PLAYBOOKS,
+    across_runs,
+    bench_questions,
+    machine,
+    peak_rss_mb,
+    rss_mb,
+    run_json,
+    summary,
+    write_result,
+)
+
+WARMUP = (
+    "warm-up: what is a smart city playbook?",
+    "warm-up: who owns the sensor data?",
+    "warm-up: how do we start a pilot?",
+    "warm-up: what does the privacy office review?",
+    "warm-up: where are the case notes?",
+)
+
+
+class TimedEmbedder:
+    """Delegates to the real embedder and records how long each call took."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.seconds: list[float] = []
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def embed(self, texts: Any, *, progress: bool = False) -> np.ndarray:
+        started = time.perf_counter()
+        out = self.inner.embed(texts, progress=progress)
+        self.seconds.append(time.perf_counter() - started)
+        return out
+
+
+def one_run(corpus: str, count: int, threads: int | None) -> dict[str, Any]:
+    import torch
+
+    import retrieval.engine as engine
+    from retrieval.embeddings import SentenceTransformerEmbedder
+    from retrieval.engine import Advisor
+    from retrieval.index import load_index
+
+    if threads:
+        torch.set_num_threads(threads)
+    started = time.perf_counter()
+    real = SentenceTransformerEmbedder(BUNDLED_MODEL)
+    t_model = time.perf_counter()
+    rss_model = rss_mb()
+    embedder = TimedEmbedder(real)
+    if corpus == "shipped":
+        advisor, _, _ = Advisor.open(
+            playbooks_dir=PLAYBOOKS, index_dir=CACHE / "shipped-index", embedder=embedder
+        )
+    else:
+        from bench.synthetic import index_dir
+
+        index = load_index(index_dir(int(corpus.split("-")[1].rstrip("k")) * 1000))
+        if index is None:
+            raise SystemExit(f"no {corpus} index: run python -m bench.synthetic first")
+        advisor = Advisor(index, embedder)
+    t_index = time.perf_counter()
+    rss_index = rss_mb()
+
+    search_seconds: list[float] = []
+    real_search = engine.search
+
+    def timed_search(*args: Any, **kwargs: Any) -> Any:
+        t0 = time.perf_counter()
+        out = real_search(*args, **kwargs)
+        search_seconds.append(time.perf_counter() - t0)
+        return out
+
+    engine.search = timed_search
+    for q in WARMUP:
+        advisor.ask(q)
+    questions = bench_questions(count)
+    embedder.seconds.clear()
+    search_seconds.clear()
+    total, embed, search, compose = [], [], [], []
+    abstained = 0
+    for q in questions:
+        n_embed, n_search = len(embedder.seconds), len(search_seconds)
+        t0 = time.perf_counter()
+        answer = advisor.ask(q)
+        elapsed = time.perf_counter() - t0
+        e = sum(embedder.seconds[n_embed:])
+        s = sum(search_seconds[n_search:])
+        total.append(elapsed * 1000)
+        embed.append(e * 1000)
+        search.append(s * 1000)
+        compose.append((elapsed - e - s) * 1000)
+        abstained += answer.abstained
+    engine.search = real_search
+    return {
+        "corpus": corpus,
+        "torch_threads": torch.get_num_threads(),
+        "chunks": len(advisor.index.chunks),
+        "documents": advisor.document_count,
+        "questions": len(questions),
+        "distinct_questions": len(set(questions)),
+        "embedder_cache_entries": len(real._cache),
+        "abstained": abstained,
+        "model_load_s": t_model - started,
+        "index_open_s": t_index - t_model,
+        "rss_after_model_mb": rss_model,
+        "rss_after_index_mb": rss_index,
+        "peak_rss_mb": peak_rss_mb(),
+        "total_ms": summary(total),
+        "embed_ms": summary(embed),
+        "search_ms": summary(search),
+        "compose_ms": summary(compose),
+        "search_plus_compose_ms": summary([s + c for s, c in zip(search, compose, strict=True)]),
+    }
+
+
+def run(corpus: str, runs: int, count: int, threads: int | None) -> dict[str, Any]:
+    per_run = []
+    args = ["-m", "bench.bench_latency", "--one-run", "--corpus", corpus, "--questions", str(count)]
+    if threads:
+        args += ["--torch-threads", str(threads)]
+    for i in range(runs):
+        result = run_json(args)
+        per_run.append(result)
+        t = result["total_ms"]
+        print(
+            f"{corpus}{' threads=' + str(threads) if threads else ''} run {i + 1}: p50 {t['median']:.1f} ms  p95 {t['p95']:.1f} ms  "
+            f"peak RSS {result['peak_rss_mb']:.0f} MiB",
+            flush=True,
+        )
+    rows = [
+        {
+            **{
+                f"{part}_{stat}": r[f"{part}_ms"][stat]
+                for part in ("total", "embed", "search", "compose", "search_plus_compose")
+                for stat in ("median", "p95")
+            },
+            "peak_rss_mb": r["peak_rss_mb"],
+            "rss_after_index_mb": r["rss_after_index_mb"],
+            "index_open_s": r["index_open_s"],
+        }
+        for r in per_run
+    ]
+    across = {key: across_runs(rows, key) for key in rows[0]}
+    return {"corpus": corpus, "runs": per_run, "across_runs": across}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", default="shipped")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--questions", type=int, default=300)
+    parser.add_argument(
+        "--torch-threads", type=int, default=None, help="torch.set_num_threads (default: torch's)"
+    )
+    parser.add_argument("--one-run", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one_run:
+        print(json.dumps(one_run(args.corpus, args.questions, args.torch_threads)))
+        return
+    data = run(args.corpus, args.runs, args.questions, args.torch_threads)
+    data["machine"] = machine()
+    suffix = f"_threads{args.torch_threads}" if args.torch_threads else ""
+    path = write_result(f"latency_{args.corpus}{suffix}", data)
+    a = data["across_runs"]
+    print(
+        f"{args.corpus}: p50 {a['total_median']['median']:.1f} ms, "
+        f"p95 {a['total_p95']['median']:.1f} ms (median over {args.runs} runs; "
+        f"worst-run p95 {a['total_p95']['max']:.1f} ms); "
+        f"peak RSS {statistics.median(r['peak_rss_mb'] for r in data['runs']):.0f} MiB -> {path}"
+    )
+
+
+if __name__ == "__main__":
+    main()

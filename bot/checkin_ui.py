@@ -1,0 +1,147 @@
+"""What the group, commitment and check-in commands share: database work with retries,
+private replies, and the checks that need Slack (is the channel alive, is the owner).
+
+Errors::
+
+    Refusal          a request we will not carry out; its message goes to the caller as is
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, select
+
+from bot import messages as msg
+from bot.blocks.checkins import channel_ref
+from bot.blocks.layout import sections
+from bot.checkin_blocks import who
+from bot.escape import escape_mrkdwn
+from bot.gateway import GONE_CHANNEL_ERRORS, GONE_USER_ERRORS, SlackCallFailed
+from bot.services import Services
+from storage.groups import get_group_by_name, list_groups
+from storage.models import Membership, WorkingGroup
+from storage.retry import is_transient, retry_transient
+
+if TYPE_CHECKING:
+    from bot.commands import CommandRequest
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Refusal(Exception):
+    """A request we will not carry out; ``str(refusal)`` is the message for the caller."""
+
+
+def db(services: Services, work: Callable[[Session], T], *, what: str) -> T:
+    """Run ``work`` in a fresh session, retrying a briefly locked or unreachable database."""
+
+    def attempt() -> T:
+        with services.session() as session:
+            return work(session)
+
+    try:
+        return retry_transient(attempt, what=what)
+    except DBAPIError as error:
+        if is_transient(error):
+            raise Refusal(msg.DB_BUSY) from error
+        raise
+
+
+def reply(request: CommandRequest, text: str) -> None:
+    """A message only the caller sees, through the command's ``response_url``."""
+    payload: dict[str, Any] = {"response_type": "ephemeral", "text": text}
+    if len(text) > 2900:
+        payload["blocks"] = sections(text)
+    try:
+        request.services.slack.respond(response_url=request.response_url, payload=payload)
+    except SlackCallFailed as error:
+        log.warning("could not reply to a command (%s)", error.code)
+
+
+def find_group(session: Session, name: str) -> WorkingGroup:
+    """The group called ``name`` (exact, then ignoring case); ``Refusal`` if there is none."""
+    found = get_group_by_name(session, name=name)
+    if found is None:  # ignoring case, and "privacy-wg" for "Privacy WG" (a #name has no spaces)
+        matches = [g for g in list_groups(session) if _loose(g.name) == _loose(name)]
+        found = matches[0] if len(matches) == 1 else None
+    if found is None:
+        raise Refusal(msg.GROUP_UNKNOWN.format(name=escape_mrkdwn(name)))
+    return found
+
+
+def _loose(name: str) -> str:
+    return " ".join(re.split(r"[\s_-]+", name.lower())).strip()
+
+
+def groups_of_user(session: Session, user_id: str) -> list[WorkingGroup]:
+    """Active groups ``user_id`` belongs to, by name."""
+    query = select(Membership.group_id).where(Membership.user_id == user_id)
+    ids = set(session.exec(query).all())
+    return [g for g in list_groups(session) if g.id in ids]
+
+
+def pick_group(
+    session: Session,
+    *,
+    user_id: str,
+    here: str,
+    channel_id: str | None,
+    name: str | None,
+) -> WorkingGroup:
+    """The group a command means: named, by channel, this channel's, or the caller's only one."""
+    if name:
+        return find_group(session, name)
+    groups = list(list_groups(session))
+    if channel_id:
+        on_channel = [g for g in groups if g.channel_id == channel_id]
+        if not on_channel:
+            raise Refusal(msg.GROUP_NONE_FOR_CHANNEL.format(channel=channel_ref(channel_id)))
+        if len(on_channel) > 1:
+            names = ", ".join(escape_mrkdwn(g.name) for g in on_channel)
+            raise Refusal(
+                msg.GROUP_SEVERAL_FOR_CHANNEL.format(channel=channel_ref(channel_id), names=names)
+            )
+        return on_channel[0]
+    here_groups = [g for g in groups if g.channel_id == here]
+    if len(here_groups) == 1:
+        return here_groups[0]
+    mine = groups_of_user(session, user_id)
+    if len(mine) == 1:
+        return mine[0]
+    if not mine:
+        raise Refusal(msg.GROUP_NOT_MEMBER)
+    raise Refusal(msg.GROUP_PICK_ONE.format(names=", ".join(escape_mrkdwn(g.name) for g in mine)))
+
+
+def require_live_channel(services: Services, channel_id: str) -> None:
+    """Refuse an archived or unknown channel; other Slack trouble does not block the caller."""
+    try:
+        info = services.slack.channel_info(channel=channel_id)
+    except SlackCallFailed as error:
+        if error.code in GONE_CHANNEL_ERRORS:
+            raise Refusal(
+                msg.GROUP_CHANNEL_MISSING.format(channel=channel_ref(channel_id))
+            ) from error
+        log.warning("channel check skipped (%s)", error.code)
+        return
+    if info.get("is_archived"):
+        raise Refusal(msg.GROUP_CHANNEL_ARCHIVED.format(channel=channel_ref(channel_id)))
+
+
+def require_active_user(services: Services, user_id: str) -> None:
+    """Refuse an owner who left the workspace (``user_not_found`` or ``deleted: true``)."""
+    try:
+        info = services.slack.user_info(user=user_id)
+    except SlackCallFailed as error:
+        if error.code in GONE_USER_ERRORS:
+            raise Refusal(msg.COMMIT_OWNER_GONE.format(owner=who(user_id))) from error
+        log.warning("owner check skipped (%s)", error.code)
+        return
+    if info.get("deleted"):
+        raise Refusal(msg.COMMIT_OWNER_GONE.format(owner=who(user_id)))

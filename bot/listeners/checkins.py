@@ -1,0 +1,155 @@
+"""Check-in DM buttons, the "what is blocking" form and the new-group form."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot import checkin_answers as answers
+from bot import messages as msg
+from bot.blocks import checkins as forms
+from bot.checkin_blocks import ACTION_BLOCKED, ACTION_SNOOZE, RESPONSE_BY_ACTION
+from bot.checkin_ui import Refusal
+from bot.followups import Where, where_clicked
+from bot.gateway import SlackCallFailed
+from bot.group_commands import FieldRefusal, NewGroup, create_group, created_text
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+Body = dict[str, Any]
+ANSWERS = re.compile("^(" + "|".join(a for a in RESPONSE_BY_ACTION if a != ACTION_BLOCKED) + ")$")
+FORM_FIELDS = {
+    "name": forms.G_NAME[0],
+    "channel": forms.G_CHANNEL[0],
+    "timezone": forms.G_TIMEZONE[0],
+    "schedule": forms.G_SCHEDULE[0],
+}
+
+
+def _clicked(body: Body) -> tuple[int | None, str, str]:
+    action = (body.get("actions") or [{}])[0]
+    value = str(action.get("value", ""))
+    user = str((body.get("user") or {}).get("id", ""))
+    return (int(value) if value.isdigit() else None), user, str(action.get("action_id", ""))
+
+
+def _field(view: dict[str, Any], ids: tuple[str, str]) -> str:
+    block_id, action_id = ids
+    field = view.get("state", {}).get("values", {}).get(block_id, {}).get(action_id, {})
+    for key in ("value", "selected_conversation", "selected_channel"):
+        if field.get(key):
+            return str(field[key]).strip()
+    return ""
+
+
+def register(app: App, services: Services) -> None:
+    @app.action(ANSWERS)
+    def on_answer(ack: Ack, body: Body) -> None:
+        ack()
+        checkin_id, user, action_id = _clicked(body)
+        where = where_clicked(body)
+        if checkin_id is None:
+            answers.tell_clicker(services, where, msg.CHECKIN_GONE)
+            return
+        refusal = answers.answer(
+            services,
+            checkin_id=checkin_id,
+            user_id=user,
+            response=RESPONSE_BY_ACTION[action_id],
+            where=where,
+        )
+        answers.tell_clicker(services, where, refusal)
+
+    @app.action(ACTION_BLOCKED)
+    def on_blocked(ack: Ack, body: Body) -> None:
+        ack()
+        checkin_id, user, _ = _clicked(body)
+        where = where_clicked(body)
+        try:
+            refusal = (
+                msg.CHECKIN_GONE
+                if checkin_id is None
+                else answers.refusal_for(services, checkin_id, user_id=user)
+            )
+        except Refusal as error:
+            refusal = str(error)
+        if refusal or checkin_id is None:
+            answers.tell_clicker(services, where, refusal)
+            return
+        view = forms.blocked_modal(
+            checkin_id=checkin_id, channel=where.channel_id, ts=where.message_ts or ""
+        )
+        try:
+            services.slack.open_view(trigger_id=str(body.get("trigger_id", "")), view=view)
+        except SlackCallFailed as error:
+            answers.tell_clicker(services, where, msg.SLACK_FAILED.format(code=error.code))
+
+    @app.action(ACTION_SNOOZE)
+    def on_snooze(ack: Ack, body: Body) -> None:
+        ack()
+        checkin_id, user, _ = _clicked(body)
+        where = where_clicked(body)
+        if checkin_id is None:
+            answers.tell_clicker(services, where, msg.CHECKIN_GONE)
+            return
+        try:
+            note = answers.snooze(services, checkin_id=checkin_id, user_id=user)
+        except Refusal as error:
+            note = str(error)
+        answers.tell_clicker(services, where, note)
+
+    @app.view(forms.BLOCKED_CALLBACK)
+    def on_blocked_note(ack: Ack, body: Body, view: dict[str, Any]) -> None:
+        ack(**submit_blocked(services, view=view, user_id=str(body["user"]["id"])))
+
+    @app.view(forms.GROUP_CALLBACK)
+    def on_group_form(ack: Ack, body: Body, view: dict[str, Any]) -> None:
+        ack(**submit_group(services, view=view, user_id=str(body["user"]["id"])))
+
+
+def submit_blocked(services: Services, *, view: dict[str, Any], user_id: str) -> dict[str, Any]:
+    """Store the Blocked answer with its note; the ``ack`` arguments."""
+    meta = json.loads(view.get("private_metadata") or "{}")
+    what, who = _field(view, forms.BLOCKING), _field(view, forms.HELPERS)
+    note = msg.BLOCKED_NOTE.format(what=what, who=who) if who else what
+    where = Where(str(meta.get("ch", "")), meta.get("ts"), None, False, "")
+    try:
+        refusal = answers.answer(
+            services,
+            checkin_id=int(meta.get("c", 0)),
+            user_id=user_id,
+            response="blocked",
+            note=note,
+            where=where,
+        )
+    except Refusal as error:
+        refusal = str(error)
+    return forms.form_result(refusal or msg.BLOCKED_THANKS, title=msg.BLOCKED_TITLE)
+
+
+def submit_group(services: Services, *, view: dict[str, Any], user_id: str) -> dict[str, Any]:
+    """Create the group from the form; field errors or a confirmation view."""
+    new = NewGroup(
+        name=_field(view, forms.G_NAME),
+        channel_id=_field(view, forms.G_CHANNEL),
+        timezone=_field(view, forms.G_TIMEZONE) or services.settings.default_timezone,
+        schedule=_field(view, forms.G_SCHEDULE),
+        lead_user_id=user_id,
+    )
+    try:
+        group = create_group(services, new)
+    except FieldRefusal as error:
+        block = FORM_FIELDS.get(error.field, forms.G_NAME[0])
+        return {"response_action": "errors", "errors": {block: _plain(str(error))}}
+    except Refusal as error:
+        return forms.form_result(str(error))
+    return forms.form_result(created_text(group))
+
+
+def _plain(text: str) -> str:
+    """Field errors are plain text: undo the mrkdwn escaping."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

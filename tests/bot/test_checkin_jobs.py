@@ -1,0 +1,273 @@
+"""The check-in loop end to end: database, pure rules, real WebClient, loopback fake Slack."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from bot import checkin_jobs
+from bot.checkin_send import CheckinRuntime
+from bot.gateway import SlackGateway, build_web_client
+from bot.leader import leader_lock_for
+from bot.scheduler import CheckinScheduler, checkin_job_id
+from checkins.due import DuePolicy
+from storage.checkins import record_response
+from storage.engine import SessionFactory
+from storage.models import CheckIn, WorkingGroup
+from tests.fakes.clock import FakeClock
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.storage.helpers import make_commitment, make_group
+
+LA = "America/Los_Angeles"
+MONDAY_9_LA = datetime(2026, 3, 9, 16, 0, tzinfo=UTC)  # 09:00 PDT, the day after the change
+CREATED = datetime(2026, 2, 1, tzinfo=UTC)
+OWNERS = ("UOWNA", "UOWNB", "UOWNC")
+FAR = date(2099, 1, 1)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(MONDAY_9_LA)
+
+
+@pytest.fixture
+def runtime(
+    session_factory: SessionFactory, slack_api: FakeSlackAPI, clock: FakeClock
+) -> Iterator[CheckinRuntime]:
+    gateway = SlackGateway(build_web_client(token="xoxb-test", base_url=slack_api.base_url))
+    for handler in gateway.client.retry_handlers:  # keep 5xx retries instant
+        if hasattr(handler, "interval_calculator"):
+            handler.interval_calculator.backoff_factor = 0.0
+    rt = CheckinRuntime(
+        sessions=session_factory,
+        slack=gateway,
+        clock=clock,
+        policy=DuePolicy(
+            grace=timedelta(hours=6), reminder_delay=timedelta(hours=24), overdue_days=3
+        ),
+        sleep=lambda _seconds: None,
+    )
+    checkin_jobs.install(rt)
+    yield rt
+    checkin_jobs.install(None)
+
+
+@pytest.fixture
+def group(session_factory: SessionFactory) -> WorkingGroup:
+    with session_factory() as session:
+        made = make_group(session, timezone=LA, now=CREATED)
+        for index, owner in enumerate(OWNERS):
+            make_commitment(
+                session, made, owner=owner, title=f"task {index}", due=date(2026, 4, 1), now=CREATED
+            )
+    return made
+
+
+def _dm_users(slack_api: FakeSlackAPI) -> list[str]:
+    return sorted(c.params["users"] for c in slack_api.calls_to("conversations.open"))
+
+
+def test_restart_after_three_hours_sends_each_missed_checkin_once(
+    runtime: CheckinRuntime, group: WorkingGroup, clock: FakeClock, slack_api: FakeSlackAPI
+) -> None:
+    clock.advance(hours=3)  # the process was down from 09:00 to 12:00
+    first = checkin_jobs.run_due(runtime)  # the sweep at start
+    checkin_jobs.run_group_checkins(group.id)  # the coalesced cron run arrives too
+    checkin_jobs.run_sweep()  # ... and the next sweep
+    assert first.sent == 3
+    assert _dm_users(slack_api) == sorted(OWNERS)
+    assert len(slack_api.calls_to("chat.postMessage")) == 3
+
+
+def _periods(session_factory: SessionFactory) -> list[str]:
+    with session_factory() as session:
+        return sorted(row.period for row in session.exec(select(CheckIn)).all())
+
+
+def test_weekly_checkin_at_nine_local_across_both_dst_changes(
+    runtime: CheckinRuntime,
+    group: WorkingGroup,
+    clock: FakeClock,
+    session_factory: SessionFactory,
+) -> None:
+    mondays = [date(2026, 3, 2), date(2026, 3, 9), date(2026, 10, 26), date(2026, 11, 2)]
+    offsets = {
+        date(2026, 3, 2): 17,
+        date(2026, 3, 9): 16,
+        date(2026, 10, 26): 16,
+        date(2026, 11, 2): 17,
+    }  # UTC hour of 09:00 in Los Angeles
+    for monday in mondays:
+        nine = datetime(monday.year, monday.month, monday.day, offsets[monday], tzinfo=UTC)
+        period = f"{monday.isoformat()}T09:00"
+        clock.set(nine - timedelta(minutes=1))
+        checkin_jobs.run_due(runtime)  # (reminders for last week may go; no check-in yet)
+        assert period not in _periods(session_factory), monday
+        clock.set(nine)
+        checkin_jobs.run_due(runtime)
+        assert _periods(session_factory).count(period) == 3, monday
+
+
+def test_one_reminder_and_none_after_an_answer(
+    runtime: CheckinRuntime,
+    group: WorkingGroup,
+    clock: FakeClock,
+    slack_api: FakeSlackAPI,
+    session_factory: SessionFactory,
+) -> None:
+    checkin_jobs.run_due(runtime)
+    with session_factory() as session:
+        rows = session.exec(select(CheckIn).order_by(CheckIn.id)).all()
+        record_response(
+            session,
+            checkin_id=rows[0].id,
+            actor_user_id=rows and OWNERS[0],
+            response="on_track",
+            admin_ids=(),
+            now=clock(),
+        )
+    slack_api.reset()
+    clock.advance(hours=25)
+    assert checkin_jobs.run_due(runtime).sent == 2  # the two unanswered
+    assert "Reminder" in slack_api.calls_to("chat.postMessage")[0].params["text"]
+    clock.advance(hours=25)
+    assert checkin_jobs.run_due(runtime).sent == 0
+
+
+def test_digest_and_overdue_escalation(
+    runtime: CheckinRuntime,
+    clock: FakeClock,
+    slack_api: FakeSlackAPI,
+    session_factory: SessionFactory,
+) -> None:
+    with session_factory() as session:
+        made = make_group(session, timezone=LA, now=CREATED, lead="ULEAD1")
+        make_commitment(
+            session, made, owner="ULATE1", title="late one", due=date(2026, 3, 2), now=CREATED
+        )
+        make_commitment(
+            session, made, owner="UFINE1", title="fine one", due=date(2026, 4, 2), now=CREATED
+        )
+    checkin_jobs.run_due(runtime)  # Monday: check-ins and the escalation
+    escalations = [
+        c for c in slack_api.calls_to("conversations.open") if c.params["users"] == "ULEAD1"
+    ]
+    assert len(escalations) == 1
+    texts = [c.params["text"] for c in slack_api.calls_to("chat.postMessage")]
+    assert any("overdue by 7 days" in t and "late one" in t for t in texts)
+    slack_api.reset()
+    clock.set(datetime(2026, 3, 13, 22, 5, tzinfo=UTC))  # Friday 15:05 in Los Angeles
+    checkin_jobs.run_due(runtime)
+    posts = [c.params for c in slack_api.calls_to("chat.postMessage")]
+    [post] = [p for p in posts if p["channel"] == "CPRIV"]
+    body = str(post["blocks"])
+    assert "late one" in body and "11d overdue" in body and "fine one" in body
+    assert checkin_jobs.run_due(runtime).sent == 0  # digest once per period, one reminder each
+
+
+def test_archived_channel_marks_group_and_never_crashes(
+    runtime: CheckinRuntime,
+    group: WorkingGroup,
+    clock: FakeClock,
+    slack_api: FakeSlackAPI,
+    session_factory: SessionFactory,
+) -> None:
+    slack_api.add_channel("CPRIV", is_archived=True)
+    clock.set(datetime(2026, 3, 13, 22, 5, tzinfo=UTC))
+    report = checkin_jobs.run_due(runtime)
+    assert report.problems == ["is_archived"]
+    with session_factory() as session:
+        assert session.get(WorkingGroup, group.id).channel_error == "is_archived"
+    assert checkin_jobs.run_due(runtime).unreachable == 0  # not retried in a loop
+    slack_api.add_channel("CPRIV", is_archived=False)
+    clock.advance(days=7)
+    assert checkin_jobs.run_due(runtime).sent == 1  # next week's digest goes out
+    with session_factory() as session:
+        assert session.get(WorkingGroup, group.id).channel_error is None
+
+
+def test_owner_who_left_is_reported_in_the_digest(
+    runtime: CheckinRuntime,
+    group: WorkingGroup,
+    clock: FakeClock,
+    slack_api: FakeSlackAPI,
+) -> None:
+    slack_api.add_user(OWNERS[0], deleted=True)
+    report = checkin_jobs.run_due(runtime)
+    assert (report.sent, report.unreachable) == (2, 1)
+    assert checkin_jobs.run_due(runtime).sent == 0
+    slack_api.reset()
+    clock.set(datetime(2026, 3, 13, 22, 5, tzinfo=UTC))
+    checkin_jobs.run_due(runtime)
+    digest = slack_api.calls_to("chat.postMessage")[-1].params
+    assert f"<@{OWNERS[0]}>" in str(digest["blocks"]) and "Could not reach" in str(digest["blocks"])
+
+
+def test_slack_outage_releases_the_claim_for_the_next_sweep(
+    runtime: CheckinRuntime,
+    group: WorkingGroup,
+    clock: FakeClock,
+    slack_api: FakeSlackAPI,
+) -> None:
+    slack_api.fail_next("conversations.open", status=500, times=4)  # beyond the retries
+    first = checkin_jobs.run_due(runtime)
+    assert (first.sent, first.failed) == (2, 1)
+    clock.advance(minutes=5)
+    assert checkin_jobs.run_due(runtime).sent == 1
+    assert len(slack_api.calls_to("chat.postMessage")) == 3
+
+
+def test_apscheduler_coalesces_missed_runs_after_downtime(
+    db_url: str,
+    engine: Engine,
+    session_factory: SessionFactory,
+    runtime: CheckinRuntime,
+    slack_api: FakeSlackAPI,
+    clock: FakeClock,
+) -> None:
+    now = datetime.now(UTC)
+    clock.set(now)
+    with session_factory() as session:
+        made = make_group(
+            session, checkin_schedule="0 * * * *", timezone="UTC", now=now - timedelta(days=1)
+        )
+        make_commitment(session, made, owner="UOWNA", due=FAR, now=now - timedelta(days=1))
+        make_commitment(session, made, owner="UOWNB", due=FAR, now=now - timedelta(days=1))
+
+    def scheduler() -> CheckinScheduler:
+        return CheckinScheduler(
+            database_url=db_url,
+            sessions=session_factory,
+            misfire_grace_seconds=6 * 3600,
+            lock=leader_lock_for(engine),
+        )
+
+    before = scheduler()
+    before.scheduler.start(paused=True)  # the last run before going down: jobs stored, idle
+    before.resync()
+    before.scheduler.modify_job(checkin_job_id(made.id), next_run_time=now - timedelta(hours=3))
+    before.shutdown()  # down for three hours: three hourly runs were missed
+    runs: list[JobExecutionEvent] = []
+    ran = threading.Event()
+
+    def listen(event: JobExecutionEvent) -> None:
+        if event.job_id == checkin_job_id(made.id):
+            runs.append(event)
+            ran.set()
+
+    after = scheduler()
+    after.scheduler.add_listener(listen, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    try:
+        assert after.start()
+        assert ran.wait(timeout=20)
+        checkin_jobs.run_sweep()
+    finally:
+        after.shutdown()
+    assert len(runs) == 1 and runs[0].exception is None
+    assert _dm_users(slack_api) == ["UOWNA", "UOWNB"]
