@@ -17,12 +17,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bot.app import build_app
+from bot.ports import Answerer
 from bot.server import HttpServer
 from bot.services import build_services
+from retrieval.evaluation import load_questions
 from tests.bot.conftest import SECRET, make_settings
 from tests.fakes.answerer import FakeAnswerer
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import SlackSender, event_callback, mention_event
+
+REAL_INDEX_DIR = Path("bench/results/cache/slack-ack-index")
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -31,16 +35,37 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[index]
 
 
-def one_run(events: int, compose_delay: float, workers: int) -> dict[str, float]:
+def real_advisor() -> Answerer:
+    """The real engine over the shipped playbooks (index cached under bench/results/cache)."""
+    from bot.advisor_setup import open_advisor
+    from bot.settings import Settings
+
+    settings = Settings(_env_file=None, index_dir=REAL_INDEX_DIR, playbooks_dir=Path("playbooks"))
+    advisor, _, _ = open_advisor(settings)
+    return advisor
+
+
+def questions_for(events: int, real: bool) -> list[str]:
+    if not real:
+        return [f"question {n}" for n in range(events)]
+    texts = [q.question for q in load_questions(Path("tests/data/dev_questions"))]
+    return [f"{texts[n % len(texts)]} (case {n})" for n in range(events)]
+
+
+def one_run(
+    events: int, compose_delay: float, workers: int, advisor: Answerer | None
+) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp, FakeSlackAPI() as slack_api:
         settings = make_settings(Path(tmp), slack_api, answer_workers=workers)
-        services = build_services(settings, advisor=FakeAnswerer(delay=compose_delay))
+        answerer = advisor if advisor is not None else FakeAnswerer(delay=compose_delay)
+        services = build_services(settings, advisor=answerer)
         server = HttpServer(
             build_app(services, token_verification=False), services, host="127.0.0.1", port=0
         ).start_in_thread()
         sender = SlackSender(server.url, SECRET)
         sender.event(event_callback({"type": "pin_added"}))  # warm-up: bolt's auth.test
-        payloads = [event_callback(mention_event(f"question {n}")) for n in range(events)]
+        questions = questions_for(events, real=advisor is not None)
+        payloads = [event_callback(mention_event(q)) for q in questions]
         sent_at: dict[str, float] = {}
 
         def send(payload: dict) -> float:
@@ -81,10 +106,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50)
     parser.add_argument("--compose-delay", type=float, default=0.1, help="seconds per answer")
     parser.add_argument("--workers", type=int, default=8, help="ADVISOR_ANSWER_WORKERS")
+    parser.add_argument(
+        "--real", action="store_true", help="answer with the real engine and shipped playbooks"
+    )
     args = parser.parse_args()
+    advisor = real_advisor() if args.real else None
     results = []
     for run in range(1, args.runs + 1):
-        result = one_run(args.events, args.compose_delay, args.workers)
+        result = one_run(args.events, args.compose_delay, args.workers, advisor)
         results.append(result)
         print(f"run {run}: " + ", ".join(f"{k} {v:.1f}" for k, v in result.items()))
     medians = {k: statistics.median(r[k] for r in results) for k in results[0]}

@@ -52,6 +52,10 @@ def main() -> None:
             "bench.bench_latency", "--corpus", corpus, "--runs", runs,
             "--questions", questions, "--torch-threads", "1",
         )  # fmt: skip
+    slack_runs = "1" if args.quick else "5"
+    step("bench.bench_slack_ack", "--real", "--runs", slack_runs, "--workers", "4")
+    step("bench.bench_slack_ack", "--runs", slack_runs, "--workers", "4")
+    step("bench.bench_checkins", *(["--quick"] if args.quick else []))
     shipped, big = load("latency_shipped"), load("latency_synthetic-100k")
     shipped1, big1 = load("latency_shipped_threads1"), load("latency_synthetic-100k_threads1")
     build, cold = load("build"), load("cold_start")

@@ -55,7 +55,7 @@ def plan_due(
         groups = [found] if found is not None and not found.archived else []
     else:
         groups = list(list_groups(session))
-    by_group = open_commitments_by_group(session)
+    by_group = open_commitments_by_group(session, group_id=group_id)
     plan = DuePlan(groups={g.id: g for g in groups if g.id is not None})
     for group in groups:
         _plan_group(session, plan, group, by_group.get(group.id or 0, []), now, policy)

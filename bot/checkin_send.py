@@ -17,7 +17,8 @@ from typing import TypeVar
 from sqlmodel import Session
 
 from bot.checkin_blocks import Block, checkin_message, digest_message, escalation_message
-from bot.gateway import GONE_CHANNEL_ERRORS, GONE_USER_ERRORS, SlackCallFailed, SlackGateway
+from bot.gateway import GONE_CHANNEL_ERRORS, GONE_DM_ERRORS, SlackCallFailed, SlackGateway
+from bot.rate_limit import TokenBucket
 from checkins.dates import today_in
 from checkins.digest import DigestContent, build_digest, latest_checkins
 from checkins.due import DueCheckIn, DueDigest, DueEscalation, DuePolicy, DueReminder
@@ -41,6 +42,7 @@ class CheckinRuntime:
     clock: Callable[[], datetime]
     policy: DuePolicy
     sleep: Callable[[float], None] | None = None
+    post_limiter: TokenBucket | None = None  # shared by every job of the process
 
     def db(self, work: Callable[[Session], T], *, what: str) -> T:
         """Run ``work`` in a fresh session, retrying transient database errors."""
@@ -52,6 +54,11 @@ class CheckinRuntime:
         if self.sleep is None:
             return retry_transient(attempt, what=what)
         return retry_transient(attempt, what=what, sleep=self.sleep)
+
+    def pace(self) -> None:
+        """Wait for this process's next ``chat.postMessage`` slot (if a limiter is set)."""
+        if self.post_limiter is not None:
+            self.post_limiter.acquire()
 
 
 @dataclass
@@ -66,8 +73,9 @@ class SendReport:
 
 
 def _dm(rt: CheckinRuntime, *, user: str, text: str, blocks: list[Block]) -> tuple[str, str]:
-    channel = rt.slack.open_dm(user=user)
-    return channel, rt.slack.post_message(channel=channel, text=text, blocks=blocks)
+    """Post to the app's DM with ``user``: one ``chat.postMessage``, no ``conversations.open``."""
+    rt.pace()
+    return rt.slack.post_dm(user=user, text=text, blocks=blocks)
 
 
 def send_checkin(
@@ -117,7 +125,7 @@ def send_checkin(
 def _checkin_failed(
     rt: CheckinRuntime, row: store.CheckIn, error: SlackCallFailed, report: SendReport
 ) -> None:
-    if error.code in GONE_USER_ERRORS:
+    if error.code in GONE_DM_ERRORS:
         rt.db(
             lambda s: store.mark_checkin_undeliverable(s, checkin_id=row.id, error=error.code),
             what="record undeliverable check-in",
@@ -157,7 +165,7 @@ def send_reminder(
     try:
         _dm(rt, user=due.owner_user_id, text=text, blocks=blocks)
     except SlackCallFailed as error:
-        if error.code not in GONE_USER_ERRORS:
+        if error.code not in GONE_DM_ERRORS:
             rt.db(
                 lambda s: store.release_reminder(s, checkin_id=due.checkin_id),
                 what="release reminder",
@@ -195,7 +203,7 @@ def send_escalation(
     try:
         _dm(rt, user=due.lead_user_id, text=text, blocks=blocks)
     except SlackCallFailed as error:
-        if error.code not in GONE_USER_ERRORS:
+        if error.code not in GONE_DM_ERRORS:
             rt.db(lambda s: store.release_claim(s, row=row), what="release escalation")
         log.warning("escalation not sent", extra={"group_id": group.id, "code": error.code})
         report.failed += 1
@@ -217,6 +225,7 @@ def post_digest(
         return
     text, blocks = digest_message(rt.db(lambda s: _digest_content(s, group, now), what="digest"))
     try:
+        rt.pace()
         rt.slack.post_message(channel=group.channel_id, text=text, blocks=blocks)
     except SlackCallFailed as error:
         _digest_failed(rt, row, group, error, report)

@@ -145,3 +145,18 @@ def require_active_user(services: Services, user_id: str) -> None:
         return
     if info.get("deleted"):
         raise Refusal(msg.COMMIT_OWNER_GONE.format(owner=who(user_id)))
+
+
+def notify_new_owner(
+    services: Services, *, owner: str, created_by: str, title: str, due: str, group: str
+) -> None:
+    """DM the owner of a commitment someone else created; a failure is logged, never raised."""
+    if owner == created_by:
+        return
+    text = msg.COMMITMENT_ASSIGNED.format(
+        creator=who(created_by), title=escape_mrkdwn(title), due=due, group=escape_mrkdwn(group)
+    )
+    try:
+        services.slack.post_message(channel=owner, text=text)
+    except SlackCallFailed as error:
+        log.warning("could not tell the new owner (%s)", error.code)

@@ -17,7 +17,15 @@ from bot import messages as msg
 from bot.blocks.checkins import commitment_lines
 from bot.blocks.modals import TITLE_LIMIT, CommitmentDraft, commitment_modal
 from bot.checkin_blocks import who
-from bot.checkin_ui import Refusal, db, groups_of_user, pick_group, reply, require_active_user
+from bot.checkin_ui import (
+    Refusal,
+    db,
+    groups_of_user,
+    notify_new_owner,
+    pick_group,
+    reply,
+    require_active_user,
+)
 from bot.command_args import UsageError, parse_commit, parse_commitment_id
 from bot.escape import escape_mrkdwn
 from bot.gateway import SlackCallFailed
@@ -91,6 +99,14 @@ def _commit(request: CommandRequest) -> str:
             s, group_id=group.id, commitment=draft, created_by=request.user_id, now=services.clock()
         ),
         what="create commitment",
+    )
+    notify_new_owner(
+        services,
+        owner=owner,
+        created_by=request.user_id,
+        title=row.title,
+        due=due.isoformat(),
+        group=group.name,
     )
     return msg.COMMITMENT_CREATED.format(
         id=row.id, owner=who(owner), due=due.isoformat(), title=escape_mrkdwn(row.title)

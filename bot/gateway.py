@@ -35,6 +35,8 @@ GONE_CHANNEL_ERRORS = frozenset(
 GONE_USER_ERRORS = frozenset(
     {"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "users_not_found"}
 )
+# Posting to a user ID that no longer resolves to a DM: the owner is gone, as above.
+GONE_DM_ERRORS = GONE_USER_ERRORS | {"channel_not_found"}
 
 
 class SlackCallFailed(Exception):
@@ -110,6 +112,20 @@ class SlackGateway:
         if thread_ts:
             params["thread_ts"] = thread_ts
         return str(self._call("chat.postMessage", **params).get("ts", ""))
+
+    def post_dm(
+        self, *, user: str, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> tuple[str, str]:
+        """Post to the app's DM with ``user``; returns the DM's channel id and the ``ts``.
+
+        ``chat.postMessage`` accepts a user ID as ``channel`` and answers with the real
+        ``D…`` channel id, so no ``conversations.open`` (Tier 3, ~50/min) is spent per DM.
+        """
+        params: dict[str, Any] = {"channel": user, "text": text, "unfurl_links": False}
+        if blocks is not None:
+            params["blocks"] = blocks
+        data = self._call("chat.postMessage", **params)
+        return str(data.get("channel", "")), str(data.get("ts", ""))
 
     def post_ephemeral(
         self,

@@ -77,6 +77,10 @@ NO_GROUPS = (
     "then turn this answer into a commitment."
 )
 COMMITMENT_CREATED = "Commitment #{id} created for {owner}, due {due}: {title}"
+COMMITMENT_ASSIGNED = (
+    "{creator} added a commitment for you in *{group}*: {title} (due {due}). "
+    "You will get check-ins on the group's schedule; `/advisor commitments` lists yours."
+)
 COMMITMENT_DUE_PAST = "Pick a due date today or later."
 COMMITMENT_FAILED = "I could not create the commitment: {problem}"
 

@@ -5,7 +5,9 @@ Designed around APScheduler 3.x's known traps:
 * ``job_defaults`` sets a real ``misfire_grace_time`` (the default of 1 s silently drops
   late runs), ``coalesce`` (many missed runs run once) and ``max_instances=1``;
 * jobs have explicit ids and are written with ``replace_existing=True`` only when their
-  trigger changed, so restarts neither add copies nor reset a pending missed run;
+  trigger changed, so restarts neither add copies nor reset a pending missed run; the
+  sweep and resync intervals count from a fixed anchor (an ``IntervalTrigger`` otherwise
+  starts "now + interval", which would count as a change on every sync);
 * jobs reference module-level functions by text and carry only ids; at start every job is
   re-derived from the database (the source of truth) and jobs of deleted groups go;
 * the job store has its own engine with ``pool_pre_ping``;
@@ -19,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -31,6 +33,7 @@ from sqlalchemy import Engine
 from bot import checkin_jobs
 from bot.checkin_send import CheckinRuntime
 from bot.leader import LeaderLock, leader_lock_for
+from bot.rate_limit import TokenBucket
 from checkins.due import DuePolicy
 from checkins.errors import InvalidSchedule
 from checkins.schedule import DAY_NAMES, parse_schedule
@@ -47,6 +50,9 @@ JOB_RESYNC = "bot.scheduler:resync_active"
 SWEEP_JOB_ID = "checkins:sweep"
 RESYNC_JOB_ID = "checkins:resync"
 OWNED_PREFIXES = ("group:", "checkins:")
+# Interval jobs fire at anchor + k * interval: the same trigger on every sync and restart.
+INTERVAL_ANCHOR = datetime(2026, 1, 1, tzinfo=UTC)
+POST_BURST = 10
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ def cron_trigger(spec: str, *, timezone: str) -> CronTrigger:
 
 def desired_jobs(groups: Iterable[WorkingGroup], *, sweep_minutes: float) -> list[JobSpec]:
     """Every job the database calls for (groups with unusable schedules are logged, skipped)."""
-    sweep = IntervalTrigger(minutes=sweep_minutes, timezone=UTC)
+    sweep = IntervalTrigger(minutes=sweep_minutes, start_date=INTERVAL_ANCHOR, timezone=UTC)
     specs = [JobSpec(SWEEP_JOB_ID, JOB_SWEEP, sweep), JobSpec(RESYNC_JOB_ID, JOB_RESYNC, sweep)]
     for group in groups:
         if group.id is None or group.archived:
@@ -252,6 +258,9 @@ def start_checkin_scheduler(services: Any) -> CheckinScheduler | None:
             slack=services.slack,
             clock=services.clock,
             policy=policy_from(settings),
+            post_limiter=TokenBucket(
+                per_second=settings.checkin_posts_per_minute / 60, burst=POST_BURST
+            ),
         )
     )
     scheduler = CheckinScheduler(

@@ -1,7 +1,11 @@
 """Running the app: HTTP mode (uvicorn on a bound socket) or Socket Mode.
 
-Both stop on SIGTERM/SIGINT, then drain the answer pool so in-flight answers finish.
-``HttpServer`` also runs in a background thread, which is how the tests drive it.
+``advisor serve`` serves from background threads (uvicorn, or slack_sdk's Socket Mode
+client) while the main thread waits for SIGTERM/SIGINT; then it stops taking requests and
+``shutdown`` lets in-flight work finish: listeners still running after their ack, the
+check-in scheduler's jobs, then the answer pool. uvicorn is never given the main thread: it
+would re-raise the signal after its own shutdown and kill the process before the drain.
+``HttpServer`` and ``start_socket_mode`` are also how the tests drive both modes.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from types import FrameType
 
 import uvicorn
@@ -18,6 +23,7 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.http import build_asgi
+from bot.scheduler import CheckinScheduler
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -34,7 +40,7 @@ class HttpServer:
             build_asgi(app, services),
             log_level="warning",
             access_log=False,
-            timeout_graceful_shutdown=services.settings.answer_timeout_seconds,
+            timeout_graceful_shutdown=int(services.settings.answer_timeout_seconds) + 1,
             backlog=512,
         )
         self.server = uvicorn.Server(config)
@@ -46,8 +52,11 @@ class HttpServer:
         return f"http://{host}:{port}"
 
     def run(self) -> None:
-        """Serve until SIGTERM or SIGINT (uvicorn finishes in-flight requests)."""
+        """Serve until ``stop()`` (uvicorn finishes in-flight requests)."""
         self.server.run(sockets=[self.socket])
+
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def start_in_thread(self, timeout: float = 10.0) -> HttpServer:
         self._thread = threading.Thread(target=self.run, name="http-server", daemon=True)
@@ -66,32 +75,79 @@ class HttpServer:
         self.socket.close()
 
 
-def run_http(app: App, services: Services) -> None:
-    settings = services.settings
-    server = HttpServer(app, services, host=settings.host, port=settings.port)
-    log.info("serving Slack events over HTTP at %s/slack/events", server.url)
-    try:
-        server.run()
-    finally:
-        log.info("stopping: letting in-flight answers finish")
-        services.close()
-
-
-def run_socket_mode(app: App, services: Services, *, app_token: str) -> None:
-    """Socket Mode with slack_sdk's built-in client; no public URL needed."""
+def start_socket_mode(app: App, *, app_token: str) -> SocketModeHandler:
+    """Connect with slack_sdk's built-in Socket Mode client; ``handler.close()`` stops it."""
     handler = SocketModeHandler(app, app_token=app_token)
+    try:
+        handler.connect()
+    except BaseException:
+        handler.close()  # its client's threads started with it
+        raise
+    return handler
+
+
+def shutdown(app: App, services: Services, *, scheduler: CheckinScheduler | None = None) -> None:
+    """After intake stopped: finish listeners, stop the scheduler, drain answers, close the DB.
+
+    Listeners run after the ack (bolt's listener executor) and queue answers on the pool, so
+    they finish first, or an answer acked just before the signal would find the pool closed.
+    """
+    log.info("stopping: letting in-flight answers finish")
+    app.listener_runner.listener_executor.shutdown(wait=True)
+    if scheduler is not None:
+        scheduler.shutdown()
+    services.close()
+
+
+def wait_for_stop_signal(*, alive: Callable[[], bool]) -> None:
+    """Block the main thread until SIGTERM or SIGINT, or until ``alive()`` turns False."""
+    received: list[int] = []
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
         stop.set()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    handler.connect()
-    log.info("connected to Slack in Socket Mode")
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        stop.wait()
+        while not stop.wait(timeout=0.5) and alive():
+            pass
     finally:
-        log.info("stopping: letting in-flight answers finish")
-        handler.close()
-        services.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    names = [signal.Signals(signum).name for signum in received]
+    log.info("stop requested (%s)", ", ".join(names) or "server thread ended")
+
+
+def run_http(app: App, services: Services, *, scheduler: CheckinScheduler | None = None) -> None:
+    settings = services.settings
+    server: HttpServer | None = None
+    try:
+        server = HttpServer(app, services, host=settings.host, port=settings.port)
+        server.start_in_thread()
+        log.info("serving Slack events over HTTP at %s/slack/events", server.url)
+        wait_for_stop_signal(alive=server.running)
+    finally:
+        if server is not None:
+            server.stop()
+        shutdown(app, services, scheduler=scheduler)
+
+
+def run_socket_mode(
+    app: App,
+    services: Services,
+    *,
+    app_token: str,
+    scheduler: CheckinScheduler | None = None,
+) -> None:
+    """Socket Mode with slack_sdk's built-in client; no public URL needed."""
+    handler: SocketModeHandler | None = None
+    try:
+        handler = start_socket_mode(app, app_token=app_token)
+        client = handler.client
+        log.info("connected to Slack in Socket Mode")
+        wait_for_stop_signal(alive=lambda: not client.closed)
+    finally:
+        if handler is not None:
+            handler.close()
+        shutdown(app, services, scheduler=scheduler)

@@ -14,7 +14,7 @@ from pathlib import Path
 from retrieval.answer import DEFAULT_ABSTAIN_THRESHOLD, ComposeOptions, compose_answer
 from retrieval.documents import Corpus, load_corpus
 from retrieval.embeddings import Embedder
-from retrieval.errors import QuestionError
+from retrieval.errors import CorpusError, QuestionError
 from retrieval.index import BuildReport, LoadedIndex, build_index, load_index
 from retrieval.models import Answer, Filters, Hit
 from retrieval.search import Fusion, Mode, search
@@ -57,15 +57,19 @@ class Advisor:
     ) -> tuple[Advisor, BuildReport | None, Corpus | None]:
         """Load the index, building it on first use; with ``refresh``, re-index changed files."""
         index = load_index(index_dir)
+        if index is not None:
+            index.check_model(embedder)  # another model: refuse; `advisor index` rebuilds it
         corpus = None
         report = None
         if index is None or refresh:
             corpus = load_corpus(playbooks_dir)
-            if (
-                index is None
-                or index.file_hashes() != {d.path: d.content_hash for d in corpus.documents}
-                or index.model != embedder.name
-            ):
+            if not corpus.documents:  # never replace a good index with an empty one
+                raise CorpusError(
+                    f"no loadable playbooks in {playbooks_dir} "
+                    "(run `advisor playbooks validate` to see why)"
+                )
+            current = {d.path: d.content_hash for d in corpus.documents}
+            if index is None or index.file_hashes() != current:
                 index, report = build_index(corpus, embedder, index_dir, progress=progress)
         return cls(index, embedder, options), report, corpus
 

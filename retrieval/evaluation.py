@@ -135,9 +135,13 @@ def calibrate_threshold(advisor: Advisor, questions: Sequence[EvalQuestion]) -> 
     return best_threshold(confidences, [q.must_abstain for q in questions])
 
 
-def best_threshold(confidences: Sequence[float], must_abstain: Sequence[bool]) -> tuple[float, float]:
+def best_threshold(
+    confidences: Sequence[float], must_abstain: Sequence[bool]
+) -> tuple[float, float]:
     values = sorted(set(confidences))
-    candidates = [(a + b) / 2 for a, b in itertools.pairwise(values)] or [values[0] if values else 0.0]
+    candidates = [(a + b) / 2 for a, b in itertools.pairwise(values)] or [
+        values[0] if values else 0.0
+    ]
     best: tuple[float, float, float] = (-1.0, -1.0, 0.0)  # (f1, balance, threshold)
     for threshold in candidates:
         predicted = [c < threshold for c in confidences]

@@ -67,9 +67,11 @@ def list_commitments(
     return session.exec(query.order_by(col(Commitment.due_date), col(Commitment.id))).all()
 
 
-def open_commitments_by_group(session: Session) -> dict[int, list[Commitment]]:
-    """Every open commitment, grouped by group id (what the scheduler looks at)."""
-    rows = list_commitments(session, status=CommitmentStatus.OPEN.value)
+def open_commitments_by_group(
+    session: Session, *, group_id: int | None = None
+) -> dict[int, list[Commitment]]:
+    """Open commitments (of one group, or all), grouped by group id (what the scheduler reads)."""
+    rows = list_commitments(session, group_id=group_id, status=CommitmentStatus.OPEN.value)
     grouped: dict[int, list[Commitment]] = {}
     for row in rows:
         grouped.setdefault(row.group_id, []).append(row)

@@ -1,4 +1,8 @@
-"""``advisor serve``: run the Slack app (Socket Mode with an app token, else HTTP mode)."""
+"""``advisor serve``: run the Slack app (Socket Mode with an app token, else HTTP mode).
+
+The check-in scheduler runs here too when enabled and this process wins the leader lock;
+it stops in the same shutdown path that drains the answer pool (``bot.server.shutdown``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import typer
 
 from bot.app import build_app
 from bot.logs import configure_logging
+from bot.scheduler import start_checkin_scheduler
 from bot.server import run_http, run_socket_mode
 from bot.services import build_services
 from bot.settings import Settings
@@ -26,13 +31,15 @@ def serve() -> None:
     configure_logging(settings.log_level, secrets=_secrets(settings))
     if settings.slack_bot_token is None or settings.slack_signing_secret is None:
         typer.echo(
-            "error: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see docs/slack-setup.md)",
+            "error: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see 'Slack setup' in README.md)",
             err=True,
         )
         raise typer.Exit(2)
     services = build_services(settings)
     app = build_app(services)
+    scheduler = start_checkin_scheduler(services)  # None: disabled, or another process leads
     if settings.slack_app_token is not None:
-        run_socket_mode(app, services, app_token=settings.slack_app_token.get_secret_value())
+        token = settings.slack_app_token.get_secret_value()
+        run_socket_mode(app, services, app_token=token, scheduler=scheduler)
     else:
-        run_http(app, services)
+        run_http(app, services, scheduler=scheduler)

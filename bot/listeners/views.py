@@ -12,11 +12,12 @@ from slack_bolt import Ack, App
 from bot import followups
 from bot import messages as msg
 from bot.blocks import modals
+from bot.checkin_ui import Refusal, notify_new_owner, require_active_user
 from bot.escape import escape_mrkdwn, mention
 from bot.services import Services
 from storage.commitments import create_commitment
 from storage.errors import StorageError
-from storage.models import CommitmentBase
+from storage.models import CommitmentBase, WorkingGroup
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,14 @@ def submit_commitment(services: Services, *, view: dict[str, Any], user_id: str)
     due = date.fromisoformat(str(due_text))
     if due < followups.today(services):
         return {"response_action": "errors", "errors": {modals.DUE[0]: msg.COMMITMENT_DUE_PAST}}
+    owner = str(value(view, modals.OWNER) or user_id)
+    if owner != user_id:
+        try:
+            require_active_user(services, owner)
+        except Refusal as refusal:
+            return {"response_action": "errors", "errors": {modals.OWNER[0]: str(refusal)}}
     draft = CommitmentBase(
-        owner_user_id=str(value(view, modals.OWNER) or user_id),
+        owner_user_id=owner,
         title=str(value(view, modals.TITLE) or "")[: modals.TITLE_LIMIT],
         details=str(value(view, modals.DETAILS) or ""),
         due_date=due,
@@ -67,9 +74,19 @@ def submit_commitment(services: Services, *, view: dict[str, Any], user_id: str)
                 now=services.clock(),
                 question_log_id=question_log_id,
             )
+            group_row = session.get(WorkingGroup, row.group_id)
+            group_name = group_row.name if group_row is not None else str(row.group_id)
     except StorageError as exc:
         text = msg.COMMITMENT_FAILED.format(problem=escape_mrkdwn(str(exc)))
         return {"response_action": "update", "view": modals.done_view(text)}
+    notify_new_owner(
+        services,
+        owner=row.owner_user_id,
+        created_by=user_id,
+        title=row.title,
+        due=row.due_date.isoformat(),
+        group=group_name,
+    )
     text = msg.COMMITMENT_CREATED.format(
         id=row.id,
         owner=mention(row.owner_user_id),

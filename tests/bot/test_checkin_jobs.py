@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -15,13 +16,14 @@ from bot import checkin_jobs
 from bot.checkin_send import CheckinRuntime
 from bot.gateway import SlackGateway, build_web_client
 from bot.leader import leader_lock_for
+from bot.rate_limit import TokenBucket
 from bot.scheduler import CheckinScheduler, checkin_job_id
 from checkins.due import DuePolicy
 from storage.checkins import record_response
 from storage.engine import SessionFactory
 from storage.models import CheckIn, WorkingGroup
 from tests.fakes.clock import FakeClock
-from tests.fakes.slack_api import FakeSlackAPI
+from tests.fakes.slack_api import FakeSlackAPI, dm_channel_id
 from tests.storage.helpers import make_commitment, make_group
 
 LA = "America/Los_Angeles"
@@ -70,7 +72,9 @@ def group(session_factory: SessionFactory) -> WorkingGroup:
 
 
 def _dm_users(slack_api: FakeSlackAPI) -> list[str]:
-    return sorted(c.params["users"] for c in slack_api.calls_to("conversations.open"))
+    """Users DMed: ``chat.postMessage`` calls addressed to a user ID."""
+    posts = slack_api.calls_to("chat.postMessage")
+    return sorted(c.params["channel"] for c in posts if c.params["channel"][:1] in "UW")
 
 
 def test_restart_after_three_hours_sends_each_missed_checkin_once(
@@ -155,10 +159,7 @@ def test_digest_and_overdue_escalation(
             session, made, owner="UFINE1", title="fine one", due=date(2026, 4, 2), now=CREATED
         )
     checkin_jobs.run_due(runtime)  # Monday: check-ins and the escalation
-    escalations = [
-        c for c in slack_api.calls_to("conversations.open") if c.params["users"] == "ULEAD1"
-    ]
-    assert len(escalations) == 1
+    assert _dm_users(slack_api).count("ULEAD1") == 1
     texts = [c.params["text"] for c in slack_api.calls_to("chat.postMessage")]
     assert any("overdue by 7 days" in t and "late one" in t for t in texts)
     slack_api.reset()
@@ -215,12 +216,12 @@ def test_slack_outage_releases_the_claim_for_the_next_sweep(
     clock: FakeClock,
     slack_api: FakeSlackAPI,
 ) -> None:
-    slack_api.fail_next("conversations.open", status=500, times=4)  # beyond the retries
+    slack_api.fail_next("chat.postMessage", status=500, times=4)  # beyond the retries
     first = checkin_jobs.run_due(runtime)
     assert (first.sent, first.failed) == (2, 1)
     clock.advance(minutes=5)
     assert checkin_jobs.run_due(runtime).sent == 1
-    assert len(slack_api.calls_to("chat.postMessage")) == 3
+    assert len(slack_api.calls_to("chat.postMessage")) == 4 + 3  # 4 failed tries, 3 delivered
 
 
 def test_apscheduler_coalesces_missed_runs_after_downtime(
@@ -271,3 +272,43 @@ def test_apscheduler_coalesces_missed_runs_after_downtime(
         after.shutdown()
     assert len(runs) == 1 and runs[0].exception is None
     assert _dm_users(slack_api) == ["UOWNA", "UOWNB"]
+
+
+def test_checkin_dms_post_to_the_user_id_without_conversations_open(
+    runtime: CheckinRuntime,
+    group: WorkingGroup,
+    slack_api: FakeSlackAPI,
+    session_factory: SessionFactory,
+) -> None:
+    assert checkin_jobs.run_due(runtime).sent == 3
+    assert slack_api.calls_to("conversations.open") == []  # Tier 3: not spent per DM
+    assert _dm_users(slack_api) == sorted(OWNERS)
+    with session_factory() as session:
+        rows = session.exec(select(CheckIn)).all()
+        stored = {(r.dm_channel, bool(r.message_ts)) for r in rows}
+    # The D… id Slack answered is stored, so chat.update can later edit the DM.
+    assert stored == {(dm_channel_id(owner), True) for owner in OWNERS}
+
+
+def test_owner_whose_dm_is_not_found_is_unreachable_not_retried(
+    runtime: CheckinRuntime, group: WorkingGroup, clock: FakeClock, slack_api: FakeSlackAPI
+) -> None:
+    slack_api.fail_next("chat.postMessage", error="channel_not_found")  # user ID gone
+    report = checkin_jobs.run_due(runtime)
+    assert (report.sent, report.unreachable, report.problems) == (2, 1, ["channel_not_found"])
+    clock.advance(minutes=5)
+    assert checkin_jobs.run_due(runtime).sent == 0
+    assert len(slack_api.calls_to("chat.postMessage")) == 3
+
+
+def test_every_post_of_a_run_waits_for_the_process_wide_limiter(
+    runtime: CheckinRuntime, group: WorkingGroup, clock: FakeClock, slack_api: FakeSlackAPI
+) -> None:
+    slept: list[float] = []
+    limiter = TokenBucket(per_second=2, burst=1, clock=lambda: 0.0, sleep=slept.append)
+    paced = dataclasses.replace(runtime, post_limiter=limiter)
+    assert checkin_jobs.run_due(paced).sent == 3
+    assert slept == [0.5, 1.0]  # the burst of 1, then one slot every 0.5 s
+    clock.set(datetime(2026, 3, 13, 22, 5, tzinfo=UTC))  # Friday: reminders and the digest
+    assert checkin_jobs.run_due(paced).sent == 3 + 1
+    assert slept == [0.5, 1.0, 1.5, 2.0, 2.5, 3.0]

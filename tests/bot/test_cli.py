@@ -79,3 +79,50 @@ def test_bad_setting_is_a_one_line_error(env: Path, monkeypatch: pytest.MonkeyPa
     result = runner.invoke(app, ["ask", "hello"])
     assert result.exit_code == 2
     assert "bad setting fusion" in result.stderr
+
+
+def test_newer_index_format_is_a_one_line_error_and_kept(
+    env: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index_dir = env / "index"
+    (index_dir / "gen-1").mkdir(parents=True)
+    (index_dir / "gen-1" / "manifest.json").write_text('{"format": 99}')
+    (index_dir / "CURRENT").write_text("gen-1\n")
+    monkeypatch.setenv("ADVISOR_PLAYBOOKS_DIR", str(corpus_dir))
+    monkeypatch.setenv("ADVISOR_INDEX_DIR", str(index_dir))
+    for args in (["ask", "retention?"], ["index"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1
+        assert "newer than this version" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert (index_dir / "gen-1" / "manifest.json").read_text() == '{"format": 99}'
+
+
+def test_empty_playbooks_dir_is_a_clear_error(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (env / "empty").mkdir()
+    monkeypatch.setenv("ADVISOR_PLAYBOOKS_DIR", str(env / "empty"))
+    for args in (["ask", "anything?"], ["index"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2
+        assert "no loadable playbooks" in result.stderr
+
+
+def test_index_up_to_date_does_not_load_the_model(
+    env: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from retrieval.documents import load_corpus
+    from retrieval.index import build_index
+    from tests.fakes.embedder import HashEmbedder
+
+    index_dir = env / "index"
+    build_index(load_corpus(corpus_dir), HashEmbedder(name="fake-model"), index_dir)
+    monkeypatch.setenv("ADVISOR_PLAYBOOKS_DIR", str(corpus_dir))
+    monkeypatch.setenv("ADVISOR_INDEX_DIR", str(index_dir))
+    monkeypatch.setenv("ADVISOR_EMBEDDING_MODEL", "fake-model")  # not loadable: must not be loaded
+    result = runner.invoke(app, ["index"])
+    assert result.exit_code == 0, result.output
+    assert "index up to date (3 files" in result.stdout
+    (corpus_dir / "guides" / "charter.md").write_text("---\ntitle: C\nkind: playbook\n---\nNew.\n")
+    result = runner.invoke(app, ["index"])
+    assert result.exit_code == 1
+    assert "cannot load embedding model 'fake-model'" in result.stderr

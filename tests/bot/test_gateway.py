@@ -6,7 +6,13 @@ import logging
 
 import pytest
 
-from bot.gateway import SlackCallFailed, SlackGateway, SlackUnreachable, build_web_client
+from bot.gateway import (
+    GONE_DM_ERRORS,
+    SlackCallFailed,
+    SlackGateway,
+    SlackUnreachable,
+    build_web_client,
+)
 from bot.logs import configure_logging
 from tests.fakes.slack_api import BOT_USER_ID, FakeSlackAPI
 
@@ -49,6 +55,23 @@ def test_server_error_is_retried(slack_api: FakeSlackAPI) -> None:
     slack_api.fail_next("conversations.open", status=500, times=2)
     assert gateway_for(slack_api).open_dm(user="U123") == "D123"
     assert len(slack_api.calls_to("conversations.open")) == 3
+
+
+def test_post_dm_to_a_user_id_answers_the_dm_channel_conversations_open_gives(
+    slack_api: FakeSlackAPI,
+) -> None:
+    gateway = gateway_for(slack_api)
+    channel, ts = gateway.post_dm(user="U123", text="hi")
+    assert (channel, bool(ts)) == (gateway.open_dm(user="U123"), True)
+    assert channel == "D123"
+    assert slack_api.calls_to("chat.postMessage")[0].params["channel"] == "U123"
+
+
+def test_post_dm_to_a_deleted_user_fails_with_a_gone_user_code(slack_api: FakeSlackAPI) -> None:
+    slack_api.add_user("UGONE1", deleted=True)
+    with pytest.raises(SlackCallFailed) as info:
+        gateway_for(slack_api).post_dm(user="UGONE1", text="hi")
+    assert info.value.code in GONE_DM_ERRORS and info.value.destination_gone
 
 
 def test_slack_error_raises_with_code_and_no_secrets(

@@ -140,6 +140,7 @@ def test_commitment_modal_prefilled_and_submitted(advisor: Running) -> None:
             group=WorkingGroupBase(name="Privacy WG", channel_id="CPRIV", lead_user_id="ULEAD001"),
             now=now,
         )
+    advisor.slack_api.add_user("UOWNER01")
     log_id = answered_in_channel(advisor)
     value = ids.commitment_value(log_id, ["Draft the agreement", "Schedule a kickoff"])
     url = advisor.slack_api.response_url("c")
@@ -164,6 +165,27 @@ def test_commitment_modal_prefilled_and_submitted(advisor: Running) -> None:
         log_id,
         date.fromisoformat(due),
     )
+    posts = advisor.slack_api.wait_for("chat.postMessage")
+    (dm,) = [c.params for c in posts if c.params["channel"] == "UOWNER01"]
+    assert "added a commitment for you in *Privacy WG*" in dm["text"]
+
+
+def test_commitment_for_an_owner_who_left_is_refused(advisor: Running) -> None:
+    advisor.slack_api.add_user("UGONE001", deleted=True)
+    view = {"callback_id": modals.COMMITMENT_CALLBACK, "private_metadata": "{}"}
+    due = (advisor.services.clock().date() + timedelta(days=7)).isoformat()
+    values = {
+        "title": {"title_input": {"value": "Draft the agreement"}},
+        "group": {"group_select": {"selected_option": {"value": "1"}}},
+        "owner": {"owner_select": {"selected_user": "UGONE001"}},
+        "due": {"due_picker": {"selected_date": due}},
+    }
+    status, body = advisor.sender.interaction(view_submission(view, values))
+    reply = json.loads(body)
+    assert status == 200 and reply["response_action"] == "errors"
+    assert "owner" in reply["errors"]
+    with advisor.services.session() as session:
+        assert session.exec(select(Commitment)).all() == []
 
 
 def test_commitment_due_in_the_past_is_refused(advisor: Running) -> None:

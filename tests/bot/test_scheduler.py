@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -129,3 +130,25 @@ def test_invalid_group_schedules_are_skipped(make_scheduler, session_factory) ->
     scheduler = make_scheduler()
     assert scheduler.start()
     assert [j.id for j in scheduler.scheduler.get_jobs() if j.id.startswith("group:")] == []
+
+
+def _next_runs(engine: Engine) -> dict[str, float]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, next_run_time FROM apscheduler_jobs"))
+        return {row[0]: row[1] for row in rows}
+
+
+def test_resync_leaves_unchanged_jobs_alone(
+    make_scheduler, engine: Engine, session_factory: SessionFactory
+) -> None:
+    with session_factory() as session:
+        make_group(session, timezone=LA)
+    scheduler = make_scheduler()
+    assert scheduler.start()
+    first = scheduler.resync()
+    before = _next_runs(engine)
+    time.sleep(1.1)  # a later second: a trigger that starts "now + interval" would differ
+    second = scheduler.resync()
+    assert (first.added, second.added, second.removed) == (0, 0, 0)
+    assert second.kept == len(before) == 4
+    assert _next_runs(engine) == before  # the sweep and resync included

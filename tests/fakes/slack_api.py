@@ -5,7 +5,14 @@ methods the app uses with Slack-shaped JSON, records every call, and can be told
 HTTP 429 with ``Retry-After``, HTTP 500, or ``{"ok": false, "error": ...}``. It can also
 enforce a per-method rate limit the way Slack does (429 once the budget is spent).
 
+Direct messages: ``conversations.open`` answers a user's DM channel as ``dm_channel_id(user)``,
+and ``chat.postMessage`` with a user ID (``U…``/``W…``) as ``channel`` posts to that same DM and
+answers its ``D…`` id, as Slack does for an app's DM; a user added with ``deleted=True`` gets
+``user_disabled`` from both.
+
 ``response_url`` posts (slash commands, interactivity) are accepted at ``/response/<name>``.
+``respond(method, responder)`` answers a method the fake does not know (or overrides one);
+``tests/fakes/socket_mode.py`` uses it for ``apps.connections.open``.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -34,6 +42,9 @@ class Call:
     params: dict[str, Any]
     headers: dict[str, str]
     at: float = field(default_factory=time.monotonic)
+
+
+Responder = Callable[[Call], dict[str, Any] | None]
 
 
 @dataclass
@@ -69,6 +80,7 @@ class FakeSlackAPI:
         self.channels: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, deque[_Failure]] = {}
         self._limits: dict[str, _RateLimit] = {}
+        self._responders: dict[str, Responder] = {}
         self._ts = itertools.count(1)
         self._cond = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -120,6 +132,15 @@ class FakeSlackAPI:
     def rate_limit(self, method: str, *, per_second: float, burst: int = 1) -> None:
         """Answer 429 (``Retry-After: 1``) whenever ``method`` exceeds a token bucket."""
         self._limits[method] = _RateLimit(per_second, burst)
+
+    def respond(self, method: str, responder: Responder) -> None:
+        """Answer ``method`` with ``responder(call)``; a ``None`` return gives the usual answer.
+
+        Runs after programmed failures and the bearer-token check, in the request's thread
+        (a responder may sleep to make a call slow). Kept across ``reset()``.
+        """
+        with self._cond:
+            self._responders[method] = responder
 
     def add_user(self, user_id: str, **fields: Any) -> None:
         self.users[user_id] = {"id": user_id, "name": user_id.lower(), "deleted": False, **fields}
@@ -173,8 +194,13 @@ class FakeSlackAPI:
             return _Failure(status=429, error="ratelimited", retry_after=1)
         return None
 
-    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        return _RESPONDERS.get(method, _ok)(self, params)
+    def _answer(self, call: Call) -> dict[str, Any]:
+        with self._cond:
+            responder = self._responders.get(call.method)
+        answer = responder(call) if responder is not None else None
+        if answer is not None:
+            return answer
+        return _RESPONDERS.get(call.method, _ok)(self, call.params)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -196,7 +222,8 @@ class FakeSlackAPI:
                     self._send(200, {"ok": True})
                     return
                 method = self.path.removeprefix("/api/").split("?")[0]
-                fake._record(Call(method, params, headers))
+                call = Call(method, params, headers)
+                fake._record(call)
                 failure = fake._pending_failure(method)
                 if failure is not None:
                     self._send_failure(failure)
@@ -204,7 +231,7 @@ class FakeSlackAPI:
                 if not headers.get("authorization", "").startswith("Bearer "):
                     self._send(200, {"ok": False, "error": "not_authed"})
                     return
-                self._send(200, fake._answer(method, params))
+                self._send(200, fake._answer(call))
 
             def _send_failure(self, failure: _Failure) -> None:
                 extra = {}
@@ -259,8 +286,26 @@ def _auth_test(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def dm_channel_id(user: str) -> str:
+    """The ``D…`` id of the app's DM with ``user``, as this fake answers it."""
+    return "D" + user.lstrip("UW")[:10]
+
+
+def _is_user_id(value: str) -> bool:
+    return value[:1] in ("U", "W")
+
+
+def _user_gone(fake: FakeSlackAPI, user_id: str) -> bool:
+    user = fake.users.get(user_id)
+    return user is not None and bool(user.get("deleted"))
+
+
 def _post_message(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
     channel = str(params.get("channel", ""))
+    if _is_user_id(channel):  # Slack posts to the app's DM with that user
+        if _user_gone(fake, channel):
+            return {"ok": False, "error": "user_disabled"}
+        channel = dm_channel_id(channel)
     known = fake.channels.get(channel)
     if known is not None and known.get("is_archived"):
         return {"ok": False, "error": "is_archived"}
@@ -295,10 +340,9 @@ def _view(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
 
 def _conversations_open(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:
     users = str(params.get("users", ""))
-    user = fake.users.get(users)
-    if user is not None and user.get("deleted"):
+    if _user_gone(fake, users):
         return {"ok": False, "error": "user_disabled"}
-    return {"ok": True, "channel": {"id": "D" + users.lstrip("UW")[:10]}}
+    return {"ok": True, "channel": {"id": dm_channel_id(users)}}
 
 
 def _conversations_info(fake: FakeSlackAPI, params: dict[str, Any]) -> dict[str, Any]:

@@ -93,3 +93,33 @@ def test_index_from_other_model_is_refused(
 ) -> None:
     with pytest.raises(IndexError_):
         Advisor(advisor.index, HashEmbedder(name="another"))
+
+
+def test_open_refuses_an_index_built_by_another_model_and_keeps_it(
+    corpus_dir: Path, tmp_path: Path, advisor: Advisor
+) -> None:
+    before = sorted(p.name for p in (tmp_path / "idx").iterdir())
+    with pytest.raises(IndexError_, match="run `advisor index`"):
+        Advisor.open(
+            playbooks_dir=corpus_dir,
+            index_dir=tmp_path / "idx",
+            embedder=HashEmbedder(name="another"),
+        )
+    assert sorted(p.name for p in (tmp_path / "idx").iterdir()) == before
+
+
+def test_open_refreshes_only_when_files_changed(
+    corpus_dir: Path, tmp_path: Path, advisor: Advisor
+) -> None:
+    embedder = HashEmbedder()
+    _, report, _ = Advisor.open(
+        playbooks_dir=corpus_dir, index_dir=tmp_path / "idx", embedder=embedder
+    )
+    assert report is None and embedder.embedded == []
+    (corpus_dir / "guides" / "charter.md").write_text(
+        (corpus_dir / "guides" / "charter.md").read_text() + "\nA new closing paragraph.\n"
+    )
+    _, report, _ = Advisor.open(
+        playbooks_dir=corpus_dir, index_dir=tmp_path / "idx", embedder=embedder
+    )
+    assert report is not None and report.changed == ("guides/charter.md",)

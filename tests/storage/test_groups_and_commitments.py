@@ -160,3 +160,5 @@ def test_list_filters_overdue_and_group(session: Session) -> None:
     assert len(commitments.list_commitments(session, owner_user_id="U2")) == 1
     grouped = commitments.open_commitments_by_group(session)
     assert {k: len(v) for k, v in grouped.items()} == {a.id: 2, b.id: 1}
+    only_b = commitments.open_commitments_by_group(session, group_id=b.id)
+    assert {k: len(v) for k, v in only_b.items()} == {b.id: 1}

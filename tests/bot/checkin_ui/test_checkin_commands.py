@@ -171,6 +171,15 @@ def test_commit_with_iso_date_owner_mention_and_group_name(ui: Running) -> None:
         "Draft the camera policy",
         date(2026, 12, 15),
     )
+    (dm,) = [c.params for c in ui.slack_api.calls_to("chat.postMessage")]
+    assert dm["channel"] == "UMARIA001"
+    assert dm["text"].startswith(f"<@{OWNER}> added a commitment for you in *privacy*")
+
+
+def test_own_commitment_sends_no_notification(ui: Running) -> None:
+    seed_group(ui, name="privacy")
+    command(ui, 'commit "Book the kickoff" due next friday')
+    assert ui.slack_api.calls_to("chat.postMessage") == []
 
 
 def test_commit_relative_dates_in_the_callers_only_group(ui: Running) -> None:
