@@ -15,6 +15,8 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot import messages as msg
 from bot.blocks.answer import RenderedAnswer, RenderOptions, render_answer
 from bot.escape import escape_mrkdwn
@@ -56,7 +58,17 @@ def accept(services: Services, question: Question, reply: Reply, *, options: Ren
     """Show the working signal and queue the answer; tell the user if the pool is full."""
     if not reply.start():
         return
-    if question.remember and question.channel_id and question.thread_ts:
+    if question.remember:
+        _remember(services, question)
+    if not services.workers.submit(lambda: compose(services, question, reply, options=options)):
+        _safely(reply.notice, msg.BUSY)
+
+
+def _remember(services: Services, question: Question) -> None:
+    """Record the thread for follow-ups; a database failure must not strand the placeholder."""
+    if not (question.channel_id and question.thread_ts):
+        return
+    try:
         with services.session() as session:
             remember_thread(
                 session,
@@ -64,8 +76,8 @@ def accept(services: Services, question: Question, reply: Reply, *, options: Ren
                 thread_ts=question.thread_ts,
                 now=services.clock(),
             )
-    if not services.workers.submit(lambda: compose(services, question, reply, options=options)):
-        _safely(reply.notice, msg.BUSY)
+    except SQLAlchemyError as exc:  # the answer still goes out; only follow-ups need a re-tag
+        log.warning("thread not remembered: %s", type(exc).__name__)
 
 
 def compose(

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from bot import messages as msg
 from bot.blocks.checkins import answered_checkin, status_label
 from bot.checkin_ui import Refusal, db
-from bot.followups import Where, tell
+from bot.followups import Where
 from bot.gateway import SlackCallFailed
 from bot.home_checkins import NextCheckin
 from bot.services import Services
@@ -148,11 +148,3 @@ def snooze(services: Services, *, checkin_id: int, user_id: str) -> str:
     if found.checkin.response is not None:
         return msg.CHECKIN_ALREADY.format(status=status_label(found.checkin.response))
     return msg.CHECKIN_SNOOZE_USED
-
-
-def tell_clicker(services: Services, where: Where, text: str | None) -> None:
-    if text:
-        try:
-            tell(services, where, text)
-        except SlackCallFailed as error:
-            log.warning("could not tell the clicker (%s)", error.code)

@@ -216,6 +216,8 @@ def post_digest(
 ) -> None:
     """Post the group's digest to its channel; an archived channel marks the group."""
     now = rt.clock()
+    # Read first: a claim made before a failed read would lose this period's digest for good.
+    text, blocks = digest_message(rt.db(lambda s: _digest_content(s, group, now), what="digest"))
     row = rt.db(
         lambda s: store.claim_digest(s, group_id=due.group_id, period=due.period, now=now),
         what="claim digest",
@@ -223,7 +225,6 @@ def post_digest(
     if row is None:
         report.skipped += 1
         return
-    text, blocks = digest_message(rt.db(lambda s: _digest_content(s, group, now), what="digest"))
     try:
         rt.pace()
         rt.slack.post_message(channel=group.channel_id, text=text, blocks=blocks)

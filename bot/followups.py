@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bot import messages as msg
 from bot.blocks.answer import RenderOptions, render_answer
 from bot.blocks.modals import CommitmentDraft
 from bot.escape import escape_mrkdwn, mention
+from bot.gateway import SlackCallFailed
 from bot.services import Services
 from storage.groups import list_groups
 from storage.questions import get_question, record_feedback
@@ -45,11 +46,18 @@ def where_clicked(body: dict[str, Any]) -> Where:
     )
 
 
-def tell(services: Services, where: Where, text: str) -> None:
-    """A private note to the clicker, beside the message they clicked."""
-    if where.response_url:
-        payload = {"response_type": "ephemeral", "replace_original": False, "text": text}
+def tell(services: Services, where: Where, text: str | None) -> None:
+    """A private note to the clicker, beside the message they clicked (none for ``None``).
+
+    If Slack refuses even that, the code is logged: a listener never crashes on it.
+    """
+    if not (text and where.response_url):
+        return
+    payload = {"response_type": "ephemeral", "replace_original": False, "text": text}
+    try:
         services.slack.respond(response_url=where.response_url, payload=payload)
+    except SlackCallFailed as error:
+        log.warning("could not tell the clicker (%s)", error.code)
 
 
 def give_feedback(
@@ -95,7 +103,20 @@ def ask_person(services: Services, *, where: Where, question_log_id: int, user_i
 
 
 def share_answer(services: Services, *, where: Where, question_log_id: int, user_id: str) -> None:
-    """Post the private answer to the channel for everyone, then remove the private copy."""
+    """Post the private answer to the channel for everyone, then remove the private copy.
+
+    Runs on the worker pool: whatever fails, the clicker is told what to do next.
+    """
+    try:
+        _share(services, where=where, question_log_id=question_log_id, user_id=user_id)
+    except SlackCallFailed as error:
+        tell(services, where, msg.SLACK_FAILED.format(code=escape_mrkdwn(error.code)))
+    except Exception as error:  # the message may quote the question: log the type only
+        log.error("share failed: %s", type(error).__name__)
+        tell(services, where, msg.FAILED)
+
+
+def _share(services: Services, *, where: Where, question_log_id: int, user_id: str) -> None:
     with services.session() as session:
         row = get_question(session, question_log_id=question_log_id)
     if row is None:
@@ -146,7 +167,3 @@ def commitment_draft(services: Services, *, value: str, user_id: str) -> Commitm
 def group_choices(services: Services) -> list[tuple[int, str]]:
     with services.session() as session:
         return [(g.id, g.name) for g in list_groups(session) if g.id is not None]
-
-
-def today(services: Services) -> date:
-    return services.clock().date()

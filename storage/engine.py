@@ -3,6 +3,8 @@
 SQLite gets WAL, enforced foreign keys and a busy timeout on every connection, and its
 parent directory is created. PostgreSQL URLs are normalised to the psycopg 3 driver and
 use ``pool_pre_ping`` so a connection dropped by the server is replaced, not failed on.
+Both hide bound parameters in error messages: a failed insert must not carry question
+text, feedback or commitment titles into the process log (bolt logs listener errors).
 """
 
 from __future__ import annotations
@@ -38,14 +40,16 @@ def create_db_engine(url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
     parsed = normalise_url(url)
     if is_sqlite(parsed):
         return _sqlite_engine(parsed, busy_timeout_ms=busy_timeout_ms)
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_engine(url: URL, *, busy_timeout_ms: int) -> Engine:
     database = url.database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+    engine = create_engine(
+        url, connect_args={"timeout": busy_timeout_ms / 1000}, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

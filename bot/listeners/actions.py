@@ -11,6 +11,7 @@ from bot import followups
 from bot import messages as msg
 from bot.blocks import answer as ids
 from bot.blocks.modals import commitment_modal, feedback_modal
+from bot.escape import escape_mrkdwn
 from bot.gateway import SlackCallFailed
 from bot.services import Services
 
@@ -25,6 +26,15 @@ def _clicked(body: Body) -> tuple[str, str]:
 
 def _log_id(value: str) -> int | None:
     return int(value) if value.isdigit() else None
+
+
+def _open(services: Services, body: Body, view: dict[str, Any]) -> None:
+    """Open a modal; if Slack refuses (an expired trigger), tell the clicker instead."""
+    try:
+        services.slack.open_view(trigger_id=str(body.get("trigger_id", "")), view=view)
+    except SlackCallFailed as exc:
+        code = escape_mrkdwn(exc.code)
+        followups.tell(services, followups.where_clicked(body), msg.SLACK_FAILED.format(code=code))
 
 
 def register(app: App, services: Services) -> None:
@@ -51,17 +61,14 @@ def register(app: App, services: Services) -> None:
         ):
             followups.tell(services, followups.where_clicked(body), msg.ANSWER_GONE)
             return
-        services.slack.open_view(
-            trigger_id=str(body.get("trigger_id")), view=feedback_modal(log_id)
-        )
+        _open(services, body, feedback_modal(log_id))
 
     @app.action(ids.MAKE_COMMITMENT)
     def on_make_commitment(ack: Ack, body: Body) -> None:
         ack()
         value, user = _clicked(body)
         draft = followups.commitment_draft(services, value=value, user_id=user)
-        view = commitment_modal(draft, followups.group_choices(services))
-        services.slack.open_view(trigger_id=str(body.get("trigger_id")), view=view)
+        _open(services, body, commitment_modal(draft, followups.group_choices(services)))
 
     @app.action(ids.ASK_PERSON)
     def on_ask_person(ack: Ack, body: Body) -> None:
@@ -73,7 +80,7 @@ def register(app: App, services: Services) -> None:
                 services, where=where, question_log_id=_log_id(value) or 0, user_id=user
             )
         except SlackCallFailed as exc:
-            note = msg.SLACK_FAILED.format(code=exc.code)
+            note = msg.SLACK_FAILED.format(code=escape_mrkdwn(exc.code))
         followups.tell(services, where, note)
 
     @app.action(ids.SHARE)

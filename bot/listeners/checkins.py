@@ -14,7 +14,8 @@ from bot import messages as msg
 from bot.blocks import checkins as forms
 from bot.checkin_blocks import ACTION_BLOCKED, ACTION_SNOOZE, RESPONSE_BY_ACTION
 from bot.checkin_ui import Refusal
-from bot.followups import Where, where_clicked
+from bot.escape import escape_mrkdwn
+from bot.followups import Where, tell, where_clicked
 from bot.gateway import SlackCallFailed
 from bot.group_commands import FieldRefusal, NewGroup, create_group, created_text
 from bot.services import Services
@@ -53,7 +54,7 @@ def register(app: App, services: Services) -> None:
         checkin_id, user, action_id = _clicked(body)
         where = where_clicked(body)
         if checkin_id is None:
-            answers.tell_clicker(services, where, msg.CHECKIN_GONE)
+            tell(services, where, msg.CHECKIN_GONE)
             return
         refusal = answers.answer(
             services,
@@ -62,7 +63,7 @@ def register(app: App, services: Services) -> None:
             response=RESPONSE_BY_ACTION[action_id],
             where=where,
         )
-        answers.tell_clicker(services, where, refusal)
+        tell(services, where, refusal)
 
     @app.action(ACTION_BLOCKED)
     def on_blocked(ack: Ack, body: Body) -> None:
@@ -78,7 +79,7 @@ def register(app: App, services: Services) -> None:
         except Refusal as error:
             refusal = str(error)
         if refusal or checkin_id is None:
-            answers.tell_clicker(services, where, refusal)
+            tell(services, where, refusal)
             return
         view = forms.blocked_modal(
             checkin_id=checkin_id, channel=where.channel_id, ts=where.message_ts or ""
@@ -86,7 +87,7 @@ def register(app: App, services: Services) -> None:
         try:
             services.slack.open_view(trigger_id=str(body.get("trigger_id", "")), view=view)
         except SlackCallFailed as error:
-            answers.tell_clicker(services, where, msg.SLACK_FAILED.format(code=error.code))
+            tell(services, where, msg.SLACK_FAILED.format(code=escape_mrkdwn(error.code)))
 
     @app.action(ACTION_SNOOZE)
     def on_snooze(ack: Ack, body: Body) -> None:
@@ -94,13 +95,13 @@ def register(app: App, services: Services) -> None:
         checkin_id, user, _ = _clicked(body)
         where = where_clicked(body)
         if checkin_id is None:
-            answers.tell_clicker(services, where, msg.CHECKIN_GONE)
+            tell(services, where, msg.CHECKIN_GONE)
             return
         try:
             note = answers.snooze(services, checkin_id=checkin_id, user_id=user)
         except Refusal as error:
             note = str(error)
-        answers.tell_clicker(services, where, note)
+        tell(services, where, note)
 
     @app.view(forms.BLOCKED_CALLBACK)
     def on_blocked_note(ack: Ack, body: Body, view: dict[str, Any]) -> None:

@@ -67,24 +67,10 @@ def handle_mention(
 ) -> None:
     if from_a_bot(event, bot_user_id) or not event.get("user"):
         return
-    channel, ts = str(event.get("channel", "")), str(event.get("ts", ""))
-    thread_ts = str(event.get("thread_ts") or ts)
-    if not claim(services, _keys(body, event)):
-        return
-    text = strip_mention(str(event.get("text", "")), bot_user_id)
-    if not text:
-        _post_help(services, channel=channel, thread_ts=thread_ts)
-        return
-    question = Question(
-        user_id=str(event["user"]),
-        text=text,
-        surface=Surface.MENTION.value,
-        channel_id=channel,
-        thread_ts=thread_ts,
-        remember=True,
+    thread_ts = str(event.get("thread_ts") or event.get("ts", ""))
+    _ask(
+        services, body, event, bot_user_id=bot_user_id, surface=Surface.MENTION, thread_ts=thread_ts
     )
-    reply = ThreadReply(services.slack, channel=channel, thread_ts=thread_ts)
-    accept(services, question, reply, options=_options(services))
 
 
 def handle_message(
@@ -93,15 +79,28 @@ def handle_message(
     if event.get("subtype") or from_a_bot(event, bot_user_id) or not event.get("user"):
         return
     if event.get("channel_type") == "im":
-        _answer_dm(services, body, event, bot_user_id=bot_user_id)
+        thread_ts = event.get("thread_ts")
+        _ask(
+            services, body, event, bot_user_id=bot_user_id, surface=Surface.DM, thread_ts=thread_ts
+        )
     elif _is_follow_up(services, event, bot_user_id):
         _answer_follow_up(services, body, event)
 
 
-def _answer_dm(
-    services: Services, body: dict[str, Any], event: Event, *, bot_user_id: str | None
+def _ask(
+    services: Services,
+    body: dict[str, Any],
+    event: Event,
+    *,
+    bot_user_id: str | None,
+    surface: Surface,
+    thread_ts: str | None,
 ) -> None:
-    channel, thread_ts = str(event.get("channel", "")), event.get("thread_ts")
+    """A mention or a DM: claim it, then help for an empty message or answer the question.
+
+    Mentions answer in a thread and remember it (follow-ups need no re-tag); DMs do not.
+    """
+    channel = str(event.get("channel", ""))
     if not claim(services, _keys(body, event)):
         return
     text = strip_mention(str(event.get("text", "")), bot_user_id)
@@ -111,9 +110,10 @@ def _answer_dm(
     question = Question(
         user_id=str(event["user"]),
         text=text,
-        surface=Surface.DM.value,
+        surface=surface.value,
         channel_id=channel,
         thread_ts=thread_ts,
+        remember=surface is Surface.MENTION,
     )
     reply = ThreadReply(services.slack, channel=channel, thread_ts=thread_ts)
     accept(services, question, reply, options=_options(services))

@@ -15,6 +15,7 @@ from bot.blocks import modals
 from bot.checkin_ui import Refusal, notify_new_owner, require_active_user
 from bot.escape import escape_mrkdwn, mention
 from bot.services import Services
+from checkins.dates import today_in
 from storage.commitments import create_commitment
 from storage.errors import StorageError
 from storage.models import CommitmentBase, WorkingGroup
@@ -42,6 +43,14 @@ def register(app: App, services: Services) -> None:
         ack(**submit_commitment(services, view=view, user_id=str(body["user"]["id"])))
 
 
+def _today_for_group(services: Services, group_id: int) -> date:
+    """Today in the group's timezone (a date picked in Los Angeles at 5 pm is not past)."""
+    with services.session() as session:
+        group = session.get(WorkingGroup, group_id)
+    zone = group.timezone if group is not None else services.settings.default_timezone
+    return today_in(now=services.clock(), timezone=zone)
+
+
 def submit_commitment(services: Services, *, view: dict[str, Any], user_id: str) -> dict[str, Any]:
     """Create the commitment; the ``ack`` arguments (field errors or a confirmation view)."""
     value = modals.state_value
@@ -49,7 +58,7 @@ def submit_commitment(services: Services, *, view: dict[str, Any], user_id: str)
     if not due_text or not group:
         return {}  # the no-groups note has no inputs: just close
     due = date.fromisoformat(str(due_text))
-    if due < followups.today(services):
+    if due < _today_for_group(services, int(group)):
         return {"response_action": "errors", "errors": {modals.DUE[0]: msg.COMMITMENT_DUE_PAST}}
     owner = str(value(view, modals.OWNER) or user_id)
     if owner != user_id:

@@ -159,3 +159,14 @@ def test_full_pool_says_busy(tmp_path: Path, slack_api: FakeSlackAPI) -> None:
     finally:
         gate.set()
         stop(running)
+
+
+def test_a_database_failure_remembering_the_thread_still_answers(advisor: Running) -> None:
+    """The placeholder is posted before the thread is recorded: a failure there must not
+    leave "Working on it…" in the channel for ever."""
+    with advisor.services.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE answer_thread")
+    advisor.sender.event(event_callback(mention_event("retention of footage?")))
+    update = answers_in(advisor)[0]
+    assert "Working on it" not in update["text"]
+    assert advisor.answerer.calls[0].question == "retention of footage?"

@@ -10,18 +10,19 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from bot import checkin_jobs
-from bot.checkin_send import CheckinRuntime
+from bot.checkin_send import CheckinRuntime, SendReport, post_digest
 from bot.gateway import SlackGateway, build_web_client
 from bot.leader import leader_lock_for
 from bot.rate_limit import TokenBucket
 from bot.scheduler import CheckinScheduler, checkin_job_id
-from checkins.due import DuePolicy
+from checkins.due import DueDigest, DuePolicy
 from storage.checkins import record_response
 from storage.engine import SessionFactory
-from storage.models import CheckIn, WorkingGroup
+from storage.models import CheckIn, Digest, WorkingGroup
 from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import FakeSlackAPI, dm_channel_id
 from tests.storage.helpers import make_commitment, make_group
@@ -312,3 +313,21 @@ def test_every_post_of_a_run_waits_for_the_process_wide_limiter(
     clock.set(datetime(2026, 3, 13, 22, 5, tzinfo=UTC))  # Friday: reminders and the digest
     assert checkin_jobs.run_due(paced).sent == 3 + 1
     assert slept == [0.5, 1.0, 1.5, 2.0, 2.5, 3.0]
+
+
+def test_a_digest_that_cannot_be_read_is_not_claimed(
+    runtime: CheckinRuntime,
+    group: WorkingGroup,
+    engine: Engine,
+    session_factory: SessionFactory,
+    slack_api: FakeSlackAPI,
+) -> None:
+    """A failure building the digest must leave the period unclaimed, for the next run."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE check_in")
+    due = DueDigest(group_id=group.id, period="2026-03-06T15:00", scheduled_for=MONDAY_9_LA)
+    with pytest.raises(DBAPIError):
+        post_digest(runtime, due, group=group, report=SendReport())
+    with session_factory() as session:
+        assert session.exec(select(Digest)).all() == []
+    assert slack_api.calls_to("chat.postMessage") == []

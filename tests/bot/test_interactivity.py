@@ -213,3 +213,23 @@ def test_app_home_shows_recent_questions(advisor: Running) -> None:
     view = advisor.slack_api.wait_for("views.publish")[0].params["view"]
     assert "data sharing?" in json.dumps(view)
     settle(advisor)
+
+
+def test_share_into_a_channel_the_bot_cannot_post_to_tells_the_clicker(advisor: Running) -> None:
+    """Share runs on the worker pool after the ack: a Slack refusal must reach the user."""
+    ask_by_command(advisor)
+    advisor.slack_api.wait_for("response:cmd")
+    advisor.slack_api.add_channel("CGENERAL", not_in_channel=True)
+    log_id = str(logged_question_id(advisor))
+    url = advisor.slack_api.response_url("share")
+    advisor.sender.interaction(block_action(ids.SHARE, log_id, response_url=url, ephemeral=True))
+    note = advisor.slack_api.wait_for("response:share")[0].params
+    assert "not_in_channel" in note["text"] and note["response_type"] == "ephemeral"
+
+
+def test_an_expired_trigger_on_not_helpful_tells_the_clicker(advisor: Running) -> None:
+    log_id = answered_in_channel(advisor)
+    advisor.slack_api.fail_next("views.open", error="expired_trigger_id")
+    url = advisor.slack_api.response_url("fb")
+    advisor.sender.interaction(block_action(ids.NOT_HELPFUL, str(log_id), response_url=url))
+    assert "expired_trigger_id" in advisor.slack_api.wait_for("response:fb")[0].params["text"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from storage.engine import create_db_engine, is_sqlite, normalise_url
 from storage.migrate import current_revision, head_revision, upgrade_database
@@ -58,3 +60,15 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
             },
         )
         assert compare_metadata(context, metadata) == []
+
+
+def test_database_errors_never_quote_the_values_written(engine: Engine) -> None:
+    """Bolt and the worker pool log exception messages: user text must not be in them."""
+    secret = "secret reason about the mayor"
+    insert = text(
+        "INSERT INTO feedback (question_log_id, user_id, helpful, reason, created_at, updated_at)"
+        " VALUES (:q, 'U1', true, :reason, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+    )
+    with pytest.raises(IntegrityError) as raised, engine.begin() as connection:
+        connection.execute(insert, {"q": 999_999, "reason": secret})  # no such question
+    assert secret not in str(raised.value)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, date, datetime
 
 from sqlmodel import select
 
+from bot.blocks import modals
 from bot.blocks.checkins import BLOCKED_CALLBACK
 from bot.checkin_blocks import (
     ACTION_AT_RISK,
@@ -29,6 +31,7 @@ from tests.bot.checkin_ui.helpers import (
     seed_group,
 )
 from tests.bot.conftest import Running
+from tests.fakes.clock import FakeClock
 from tests.fakes.slack_requests import block_action, event_callback, view_submission
 
 
@@ -163,3 +166,21 @@ def test_app_home_without_commitments(ui: Running) -> None:
     ui.sender.event(event_callback(event))
     view = json.dumps(ui.slack_api.wait_for("views.publish")[0].params["view"])
     assert "No open commitments" in view and "No check-ins coming" in view
+
+
+def test_commitment_form_reads_today_in_the_groups_timezone(ui: Running, clock: FakeClock) -> None:
+    """03:00 UTC on 10 March is still 9 March in Los Angeles: that date is today, not past."""
+    clock.set(datetime(2026, 3, 10, 3, 0, tzinfo=UTC))
+    group = seed_group(ui, name="la-wg", timezone="America/Los_Angeles")
+    view = {"callback_id": modals.COMMITMENT_CALLBACK, "private_metadata": "{}"}
+    values = {
+        "title": {"title_input": {"value": "Draft the policy"}},
+        "group": {"group_select": {"selected_option": {"value": str(group.id)}}},
+        "owner": {"owner_select": {"selected_user": OWNER}},
+        "due": {"due_picker": {"selected_date": "2026-03-09"}},
+    }
+    status, body = ui.sender.interaction(view_submission(view, values, user=OWNER))
+    assert status == 200 and json.loads(body)["response_action"] == "update", body
+    with ui.services.session() as session:
+        (row,) = session.exec(select(Commitment).where(Commitment.group_id == group.id)).all()
+    assert row.due_date == date(2026, 3, 9)
