@@ -44,8 +44,24 @@ class Question:
     remember: bool = False  # record the thread so follow-ups need no re-tag
 
 
+class ClaimFailed(Exception):
+    """The database could not record an event, so it is unknown whether it was answered."""
+
+
 def claim(services: Services, keys: Sequence[str]) -> bool:
-    """True if none of ``keys`` was seen before (each is recorded with an expiry)."""
+    """True if none of ``keys`` was seen before (each is recorded with an expiry).
+
+    Raises ``ClaimFailed`` (having logged the error type) when the database fails: the
+    caller tells the user to ask again rather than risk answering twice.
+    """
+    try:
+        return _claim_all(services, keys)
+    except SQLAlchemyError as exc:
+        log.error("event not de-duplicated: %s", type(exc).__name__)
+        raise ClaimFailed from None
+
+
+def _claim_all(services: Services, keys: Sequence[str]) -> bool:
     now = services.clock()
     for key in keys:
         with services.session() as session:

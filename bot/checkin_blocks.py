@@ -3,18 +3,54 @@
 Every piece of user text (titles, notes, group names) is escaped with
 ``bot.escape.escape_mrkdwn``; user IDs become mentions only through ``bot.escape.mention``.
 Buttons carry the check-in id as their ``value``; listeners map ``action_id`` back to a
-response with ``RESPONSE_BY_ACTION``. The strings below could join ``bot.messages``.
+response with ``RESPONSE_BY_ACTION``. The words are in ``bot.messages``; the old names
+below (``CHECKIN_INTRO``, ``STATUS_LABELS`` …) stay importable from here.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
+from bot import messages as msg
+from bot.blocks.layout import Block, actions, button, context, plain, sections
 from bot.escape import escape_mrkdwn, mention
+from bot.messages import (
+    CHECKIN_INTRO,
+    CHECKIN_LINE,
+    DIGEST_EMPTY,
+    DIGEST_HEADER,
+    DIGEST_SUMMARY,
+    ESCALATION,
+    REMINDER_INTRO,
+    STATUS_LABELS,
+)
 from checkins.digest import DigestContent, DigestRow
 
-Block = dict[str, Any]
+__all__ = [
+    "ACTION_AT_RISK",
+    "ACTION_BLOCKED",
+    "ACTION_DONE",
+    "ACTION_ON_TRACK",
+    "ACTION_SNOOZE",
+    "BLOCKERS",
+    "BUTTONS",
+    "CHECKIN_INTRO",
+    "CHECKIN_LINE",
+    "DIGEST_EMPTY",
+    "DIGEST_HEADER",
+    "DIGEST_SUMMARY",
+    "ESCALATION",
+    "LATE",
+    "REMINDER_INTRO",
+    "RESPONSE_BY_ACTION",
+    "STATUS_LABELS",
+    "UNREACHABLE",
+    "Block",
+    "checkin_message",
+    "digest_message",
+    "escalation_message",
+    "who",
+]
 
 ACTION_DONE = "checkin_done"
 ACTION_ON_TRACK = "checkin_on_track"
@@ -27,33 +63,15 @@ RESPONSE_BY_ACTION = {
     ACTION_AT_RISK: "at_risk",
     ACTION_BLOCKED: "blocked",
 }
-
-CHECKIN_INTRO = ":wave: Check-in on your commitment for *{group}*:"
-REMINDER_INTRO = ":bell: Reminder: how is this commitment for *{group}* going?"
-CHECKIN_LINE = "*{title}*\nDue {due}{late}"
-LATE = " (overdue by {days} day{s})"
-ESCALATION = (
-    ":rotating_light: A commitment in *{group}* is overdue by {days} days: *{title}* "
-    "(owner {owner}, due {due})."
-)
-DIGEST_HEADER = "Progress digest: {group}"
-DIGEST_SUMMARY = "{open} open · {overdue} overdue · {done} recently done"
-DIGEST_EMPTY = "No open commitments. :tada:"
-BLOCKERS = "*Blocked*"
-UNREACHABLE = ":warning: Could not reach {owners} (left the workspace?). Please reassign."
-STATUS_LABELS = {
-    "done": ":white_check_mark: done",
-    "on_track": ":large_green_circle: on track",
-    "at_risk": ":large_yellow_circle: at risk",
-    "blocked": ":red_circle: blocked",
-    None: "no answer yet",
-}
+LATE = msg.CHECKIN_LATE
+BLOCKERS = msg.DIGEST_BLOCKERS
+UNREACHABLE = msg.DIGEST_UNREACHABLE
 BUTTONS = (
-    (ACTION_DONE, "Done", "primary"),
-    (ACTION_ON_TRACK, "On track", None),
-    (ACTION_AT_RISK, "At risk", None),
-    (ACTION_BLOCKED, "Blocked", "danger"),
-    (ACTION_SNOOZE, "Snooze a day", None),
+    (ACTION_DONE, msg.CHECKIN_BUTTON_DONE, "primary"),
+    (ACTION_ON_TRACK, msg.CHECKIN_BUTTON_ON_TRACK, None),
+    (ACTION_AT_RISK, msg.CHECKIN_BUTTON_AT_RISK, None),
+    (ACTION_BLOCKED, msg.CHECKIN_BUTTON_BLOCKED, "danger"),
+    (ACTION_SNOOZE, msg.CHECKIN_BUTTON_SNOOZE, None),
 )
 _SECTION_LIMIT = 2900
 
@@ -64,10 +82,6 @@ def who(user_id: str) -> str:
         return mention(user_id)
     except ValueError:
         return escape_mrkdwn(user_id)
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
 def _late(due: date, today: date) -> str:
@@ -83,19 +97,11 @@ def checkin_message(
     line = CHECKIN_LINE.format(
         title=escape_mrkdwn(title), due=due.isoformat(), late=_late(due, today)
     )
-    buttons = []
-    for action_id, label, style in BUTTONS:
-        button: Block = {
-            "type": "button",
-            "action_id": action_id,
-            "text": {"type": "plain_text", "text": label},
-            "value": str(checkin_id),
-        }
-        if style:
-            button["style"] = style
-        buttons.append(button)
-    blocks = [_section(intro), _section(line), {"type": "actions", "elements": buttons}]
-    return f"{intro} {line}", blocks
+    buttons = [
+        button(label, action_id=action_id, value=str(checkin_id), style=style)
+        for action_id, label, style in BUTTONS
+    ]
+    return f"{intro} {line}", [*sections(intro), *sections(line), actions(buttons)]
 
 
 def escalation_message(
@@ -109,15 +115,19 @@ def escalation_message(
         owner=who(owner_user_id),
         due=due.isoformat(),
     )
-    return text, [_section(text)]
+    return text, sections(text)
 
 
 def _row_line(row: DigestRow) -> str:
     label = STATUS_LABELS["done"] if row.status == "done" else STATUS_LABELS[row.last_response]
-    late = f" · *:warning: {row.days_overdue}d overdue*" if row.overdue else ""
-    return (
-        f"• #{row.commitment_id} *{escape_mrkdwn(row.title)}*: {who(row.owner_user_id)}, "
-        f"due {row.due_date.isoformat()} · {label}{late}"
+    late = msg.DIGEST_ROW_LATE.format(days=row.days_overdue) if row.overdue else ""
+    return msg.DIGEST_ROW.format(
+        id=row.commitment_id,
+        title=escape_mrkdwn(row.title),
+        owner=who(row.owner_user_id),
+        due=row.due_date.isoformat(),
+        status=label,
+        late=late,
     )
 
 
@@ -126,12 +136,17 @@ def _chunks(lines: list[str]) -> list[Block]:
     current = ""
     for line in lines:
         if current and len(current) + len(line) + 1 > _SECTION_LIMIT:
-            blocks.append(_section(current))
+            blocks += sections(current)
             current = ""
         current = f"{current}\n{line}" if current else line[:_SECTION_LIMIT]
     if current:
-        blocks.append(_section(current))
+        blocks += sections(current)
     return blocks
+
+
+def _blocker_line(title: str, owner_user_id: str, note: str | None) -> str:
+    line = msg.DIGEST_BLOCKER.format(title=escape_mrkdwn(title), owner=who(owner_user_id))
+    return line + (msg.DIGEST_BLOCKER_NOTE.format(note=escape_mrkdwn(note)) if note else "")
 
 
 def digest_message(content: DigestContent) -> tuple[str, list[Block]]:
@@ -141,19 +156,14 @@ def digest_message(content: DigestContent) -> tuple[str, list[Block]]:
     summary = DIGEST_SUMMARY.format(
         open=len(content.rows) - done, overdue=content.overdue_count, done=done
     )
-    blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": header}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": summary}]},
-    ]
-    blocks += _chunks([_row_line(r) for r in content.rows]) or [_section(DIGEST_EMPTY)]
+    blocks: list[Block] = [{"type": "header", "text": plain(header)}, context(summary)]
+    blocks += _chunks([_row_line(r) for r in content.rows]) or sections(DIGEST_EMPTY)
     if content.blockers:
         lines = [BLOCKERS] + [
-            f"• *{escape_mrkdwn(b.title)}* ({who(b.owner_user_id)})"
-            + (f": {escape_mrkdwn(b.note)}" if b.note else "")
-            for b in content.blockers
+            _blocker_line(b.title, b.owner_user_id, b.note) for b in content.blockers
         ]
         blocks += _chunks(lines)
     if content.unreachable_owners:
         owners = ", ".join(who(u) for u in content.unreachable_owners)
-        blocks.append(_section(UNREACHABLE.format(owners=owners)))
+        blocks += sections(UNREACHABLE.format(owners=owners))
     return f"{escape_mrkdwn(header)}: {summary}", blocks[:50]

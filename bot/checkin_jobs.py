@@ -14,6 +14,8 @@ every job from the database at start.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 
 from bot.checkin_plan import DuePlan, plan_due
 from bot.checkin_send import (
@@ -62,22 +64,43 @@ def run_due(rt: CheckinRuntime, *, group_id: int | None = None, digests: bool = 
 
 
 def _send_plan(rt: CheckinRuntime, plan: DuePlan, report: SendReport, *, digests: bool) -> None:
+    """Send each item; one item's unexpected error is logged and the rest still go."""
     for due in plan.checkins:
         commitment, group = plan.commitments[due.commitment_id], plan.groups[due.group_id]
-        send_checkin(rt, due, commitment=commitment, group=group, report=report)
+        send = partial(send_checkin, rt, due, commitment=commitment, group=group, report=report)
+        _isolated(report, "check-in", send, commitment_id=due.commitment_id)
     for reminder in plan.reminders:
         commitment = plan.commitments[reminder.commitment_id]
         group = plan.groups[commitment.group_id]
-        send_reminder(rt, reminder, commitment=commitment, group=group, report=report)
-    for escalation in plan.escalations:
-        commitment, group = (
-            plan.commitments[escalation.commitment_id],
-            plan.groups[escalation.group_id],
+        send = partial(
+            send_reminder, rt, reminder, commitment=commitment, group=group, report=report
         )
-        send_escalation(rt, escalation, commitment=commitment, group=group, report=report)
-    if digests:
-        for digest in plan.digests:
-            post_digest(rt, digest, group=plan.groups[digest.group_id], report=report)
+        _isolated(report, "reminder", send, checkin_id=reminder.checkin_id)
+    for escalation in plan.escalations:
+        commitment = plan.commitments[escalation.commitment_id]
+        group = plan.groups[escalation.group_id]
+        send = partial(
+            send_escalation, rt, escalation, commitment=commitment, group=group, report=report
+        )
+        _isolated(report, "escalation", send, commitment_id=escalation.commitment_id)
+    for digest in plan.digests if digests else []:
+        send = partial(post_digest, rt, digest, group=plan.groups[digest.group_id], report=report)
+        _isolated(report, "digest", send, group_id=digest.group_id)
+
+
+def _isolated(report: SendReport, kind: str, send: Callable[[], None], **ids: int) -> None:
+    """Run one item's ``send``; an unexpected error is counted and logged by its type only
+    (its message may quote titles or notes), and the run goes on."""
+    try:
+        send()
+    except Exception as error:
+        report.failed += 1
+        log.error(
+            "%s not sent: unexpected %s; the run goes on",
+            kind,
+            type(error).__name__,
+            extra={"error_type": type(error).__name__, **ids},
+        )
 
 
 def run_group_checkins(group_id: int) -> None:

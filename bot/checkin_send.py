@@ -1,9 +1,11 @@
 """Sending what is due: claim in the database, send through Slack, record the outcome.
 
 Each message follows the claim protocol of ``storage.checkins``: a claim that already
-exists means another run sent it (skip); a transient Slack failure releases the claim so
-the next sweep retries; a destination that is gone (owner left, channel archived) is
-recorded and never retried in a loop. Database work is retried on transient errors.
+exists means another run sent it (skip); a transient Slack failure, or an unexpected error
+before anything was sent, releases the claim so the next sweep retries; a destination that
+is gone (owner left, channel archived) is recorded and never retried in a loop. Database
+work is retried on transient errors. ``bot.checkin_jobs`` keeps one item's unexpected
+error from stopping the rest of the run.
 """
 
 from __future__ import annotations
@@ -78,6 +80,44 @@ def _dm(rt: CheckinRuntime, *, user: str, text: str, blocks: list[Block]) -> tup
     return rt.slack.post_dm(user=user, text=text, blocks=blocks)
 
 
+def _post_or_release(
+    rt: CheckinRuntime, post: Callable[[], T], *, release: Callable[[Session], object], what: str
+) -> T:
+    """Compose and send a claimed message; an unexpected error releases the claim.
+
+    Nothing went out (a Web API failure is a ``SlackCallFailed``, handled by the caller), so
+    the next sweep retries; the error goes on up to the run, which logs it and carries on.
+    """
+    try:
+        return post()
+    except SlackCallFailed:
+        raise
+    except Exception:
+        rt.db(release, what=f"release {what}")
+        raise
+
+
+def _checkin_dm(
+    rt: CheckinRuntime,
+    *,
+    checkin_id: int,
+    user: str,
+    commitment: Commitment,
+    group: WorkingGroup,
+    reminder: bool = False,
+) -> tuple[str, str]:
+    """Word and send a check-in (or its reminder) DM: the ``(channel, ts)`` it got."""
+    text, blocks = checkin_message(
+        checkin_id=checkin_id,
+        group=group.name,
+        title=commitment.title,
+        due=commitment.due_date,
+        today=today_in(now=rt.clock(), timezone=group.timezone),
+        reminder=reminder,
+    )
+    return _dm(rt, user=user, text=text, blocks=blocks)
+
+
 def send_checkin(
     rt: CheckinRuntime,
     due: DueCheckIn,
@@ -87,35 +127,39 @@ def send_checkin(
     report: SendReport,
 ) -> None:
     """Claim and send one check-in DM."""
-    now = rt.clock()
     row = rt.db(
         lambda s: store.claim_checkin(
             s,
             commitment_id=due.commitment_id,
             period=due.period,
             scheduled_for=due.scheduled_for,
-            now=now,
+            now=rt.clock(),
         ),
         what="claim check-in",
     )
     if row is None or row.id is None:
         report.skipped += 1
         return
-    text, blocks = checkin_message(
-        checkin_id=row.id,
-        group=group.name,
-        title=commitment.title,
-        due=commitment.due_date,
-        today=today_in(now=now, timezone=group.timezone),
-    )
+    checkin_id = row.id
     try:
-        channel, ts = _dm(rt, user=due.owner_user_id, text=text, blocks=blocks)
+        channel, ts = _post_or_release(
+            rt,
+            lambda: _checkin_dm(
+                rt,
+                checkin_id=checkin_id,
+                user=due.owner_user_id,
+                commitment=commitment,
+                group=group,
+            ),
+            release=lambda s: store.release_claim(s, row=row),
+            what="check-in",
+        )
     except SlackCallFailed as error:
         _checkin_failed(rt, row, error, report)
         return
     rt.db(
         lambda s: store.mark_checkin_sent(
-            s, checkin_id=row.id, sent_at=rt.clock(), dm_channel=channel, message_ts=ts
+            s, checkin_id=checkin_id, sent_at=rt.clock(), dm_channel=channel, message_ts=ts
         ),
         what="record check-in",
     )
@@ -148,28 +192,30 @@ def send_reminder(
     report: SendReport,
 ) -> None:
     """Send the one reminder for an unanswered check-in."""
-    now = rt.clock()
     if not rt.db(
-        lambda s: store.claim_reminder(s, checkin_id=due.checkin_id, now=now), what="claim reminder"
+        lambda s: store.claim_reminder(s, checkin_id=due.checkin_id, now=rt.clock()),
+        what="claim reminder",
     ):
         report.skipped += 1
         return
-    text, blocks = checkin_message(
-        checkin_id=due.checkin_id,
-        group=group.name,
-        title=commitment.title,
-        due=commitment.due_date,
-        today=today_in(now=now, timezone=group.timezone),
-        reminder=True,
-    )
+    release = lambda s: store.release_reminder(s, checkin_id=due.checkin_id)  # noqa: E731
     try:
-        _dm(rt, user=due.owner_user_id, text=text, blocks=blocks)
+        _post_or_release(
+            rt,
+            lambda: _checkin_dm(
+                rt,
+                checkin_id=due.checkin_id,
+                user=due.owner_user_id,
+                commitment=commitment,
+                group=group,
+                reminder=True,
+            ),
+            release=release,
+            what="reminder",
+        )
     except SlackCallFailed as error:
         if error.code not in GONE_DM_ERRORS:
-            rt.db(
-                lambda s: store.release_reminder(s, checkin_id=due.checkin_id),
-                what="release reminder",
-            )
+            rt.db(release, what="release reminder")
         report.failed += 1
         return
     report.sent += 1
@@ -193,15 +239,21 @@ def send_escalation(
     if row is None:
         report.skipped += 1
         return
-    text, blocks = escalation_message(
-        group=group.name,
-        title=commitment.title,
-        owner_user_id=commitment.owner_user_id,
-        due=commitment.due_date,
-        days_overdue=due.days_overdue,
-    )
+
+    def post() -> tuple[str, str]:
+        text, blocks = escalation_message(
+            group=group.name,
+            title=commitment.title,
+            owner_user_id=commitment.owner_user_id,
+            due=commitment.due_date,
+            days_overdue=due.days_overdue,
+        )
+        return _dm(rt, user=due.lead_user_id, text=text, blocks=blocks)
+
     try:
-        _dm(rt, user=due.lead_user_id, text=text, blocks=blocks)
+        _post_or_release(
+            rt, post, release=lambda s: store.release_claim(s, row=row), what="escalation"
+        )
     except SlackCallFailed as error:
         if error.code not in GONE_DM_ERRORS:
             rt.db(lambda s: store.release_claim(s, row=row), what="release escalation")
@@ -225,9 +277,13 @@ def post_digest(
     if row is None:
         report.skipped += 1
         return
-    try:
+
+    def post() -> object:
         rt.pace()
-        rt.slack.post_message(channel=group.channel_id, text=text, blocks=blocks)
+        return rt.slack.post_message(channel=group.channel_id, text=text, blocks=blocks)
+
+    try:
+        _post_or_release(rt, post, release=lambda s: store.release_claim(s, row=row), what="digest")
     except SlackCallFailed as error:
         _digest_failed(rt, row, group, error, report)
         return

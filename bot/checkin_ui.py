@@ -53,6 +53,17 @@ def db(services: Services, work: Callable[[Session], T], *, what: str) -> T:
         raise
 
 
+def resync_scheduler() -> None:
+    """Re-derive the scheduler's jobs now, if this process runs it (a periodic resync
+    catches up otherwise)."""
+    from bot.scheduler import resync_active  # late: APScheduler loads only where needed
+
+    try:
+        resync_active()
+    except Exception:  # the periodic resync job retries; the change itself is stored
+        log.exception("scheduler resync failed")
+
+
 def reply(request: CommandRequest, text: str) -> None:
     """A message only the caller sees, through the command's ``response_url``."""
     payload: dict[str, Any] = {"response_type": "ephemeral", "text": text}

@@ -34,8 +34,9 @@ from checkins.dates import parse_due_date, today_in
 from checkins.errors import InvalidDueDate
 from storage.commitments import create_commitment, get_commitment, set_commitment_status
 from storage.errors import PermissionDenied
-from storage.groups import list_groups
+from storage.groups import get_group, list_groups
 from storage.models import CommitmentBase, CommitmentStatus
+from storage.permissions import can_change_commitment
 
 if TYPE_CHECKING:
     from bot.commands import CommandRequest, CommandTable
@@ -147,30 +148,39 @@ def commitments_command(request: CommandRequest) -> None:
 
 
 def _mark_done(request: CommandRequest, commitment_id: int) -> str:
-    services = request.services
+    """Permission first: someone who may not change #id learns nothing about it, not even
+    whether it exists (only admins, who may change any, hear "there is no commitment")."""
+    services, user = request.services, request.user_id
+    admins = services.settings.admin_user_ids
+    refusal = msg.COMMITMENT_DENIED.format(id=commitment_id)
 
     def work(session: Session) -> str:
         found = get_commitment(session, commitment_id=commitment_id)
-        if found is None:
-            return msg.COMMITMENT_NOT_FOUND.format(id=commitment_id)
+        group = get_group(session, group_id=found.group_id) if found else None
+        if found is None or group is None:
+            if user in admins:
+                return msg.COMMITMENT_NOT_FOUND.format(id=commitment_id)
+            raise Refusal(refusal)
+        if not can_change_commitment(found, group, actor_user_id=user, admin_ids=admins):
+            raise Refusal(refusal)
         if found.status != CommitmentStatus.OPEN.value:
             return msg.COMMITMENT_ALREADY.format(id=commitment_id, status=found.status)
         row = set_commitment_status(
             session,
             commitment_id=commitment_id,
-            actor_user_id=request.user_id,
+            actor_user_id=user,
             status=CommitmentStatus.DONE.value,
-            admin_ids=services.settings.admin_user_ids,
+            admin_ids=admins,
             now=services.clock(),
         )
         if row is None:
-            return msg.COMMITMENT_NOT_FOUND.format(id=commitment_id)
+            raise Refusal(refusal)
         return msg.COMMITMENT_DONE.format(id=commitment_id, title=escape_mrkdwn(row.title))
 
     try:
         return db(services, work, what="mark commitment done")
     except PermissionDenied as error:
-        raise Refusal(msg.COMMITMENT_DENIED.format(id=commitment_id)) from error
+        raise Refusal(refusal) from error
 
 
 def done_command(request: CommandRequest) -> None:

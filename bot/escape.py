@@ -22,9 +22,14 @@ def escape_mrkdwn(text: str) -> str:
     return _BROADCAST.sub(lambda m: "@" + _ZWJ + m.group(1), text)
 
 
+def token_label(label: str) -> str:
+    """``label`` made safe after the ``|`` of a ``<…|label>`` token (a link, a date)."""
+    return escape_mrkdwn(label).replace("|", "¦")
+
+
 def link(url: str, label: str) -> str:
     """A live link with an escaped label, or just the escaped label if the URL is unsafe."""
-    safe_label = escape_mrkdwn(label).replace("|", "¦")
+    safe_label = token_label(label)
     if not _SAFE_URL.match(url):
         return safe_label
     return f"<{url}|{safe_label}>"

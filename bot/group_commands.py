@@ -1,4 +1,6 @@
-"""``/advisor group create|join|leave|list|schedule|delete`` and the new-group form.
+"""``/advisor group create|join|leave|list|schedule|delete``: routing and the small actions.
+
+``create`` and the new-group form live in ``bot.group_create``.
 
 Every handler acks at once (Slack's 3 seconds), then answers privately through the
 ``response_url``. Who acts is the verified ``user_id`` of the request; the lead/admin rules
@@ -7,148 +9,37 @@ are enforced by ``storage`` and turned into plain refusals here.
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from bot import messages as msg
-from bot.blocks.checkins import GroupRow, channel_ref, group_create_modal, group_list
-from bot.checkin_blocks import who
-from bot.checkin_ui import Refusal, db, find_group, reply, require_live_channel
-from bot.command_args import UsageError, parse_group_create, parse_group_schedule
+from bot.blocks.checkins import GroupRow, group_list
+from bot.checkin_ui import Refusal, db, find_group, reply, resync_scheduler
+from bot.command_args import UsageError, parse_group_schedule
 from bot.escape import escape_mrkdwn
-from bot.gateway import SlackCallFailed
+from bot.group_create import (
+    FieldRefusal,
+    NewGroup,
+    check_schedule,
+    create_group,
+    created_text,
+    on_create,
+)
 from bot.home_checkins import next_checkin_at
-from bot.services import Services
-from checkins.errors import InvalidSchedule
-from checkins.schedule import parse_schedule
 from storage import groups as store
-from storage.errors import DuplicateGroup, PermissionDenied
-from storage.models import WorkingGroup, WorkingGroupBase
+from storage.errors import PermissionDenied
 
 if TYPE_CHECKING:
     from bot.commands import CommandRequest
 
-log = logging.getLogger(__name__)
-DEFAULT_SCHEDULE = "mon 09:00"
-NAME_LIMIT = 80
-
-
-class FieldRefusal(Refusal):
-    """A refusal about one field of the new-group form."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class NewGroup:
-    name: str
-    channel_id: str
-    timezone: str
-    schedule: str
-    lead_user_id: str
-
-
-def resync_scheduler() -> None:
-    """Re-derive the scheduler's jobs now, if this process runs it (a periodic resync
-    catches up otherwise)."""
-    from bot.scheduler import resync_active  # late: APScheduler loads only where needed
-
-    try:
-        resync_active()
-    except Exception:  # the periodic resync job retries; the change itself is stored
-        log.exception("scheduler resync failed")
-
-
-def check_schedule(spec: str, timezone: str, *, field: str = "schedule") -> None:
-    try:
-        parse_schedule(spec, timezone=timezone)
-    except InvalidSchedule as error:
-        raise FieldRefusal(field, escape_mrkdwn(str(error))) from error
-
-
-def create_group(services: Services, new: NewGroup) -> WorkingGroup:
-    """Validate and store a group (its lead is the caller); ``FieldRefusal`` on bad input."""
-    name = " ".join(new.name.split())
-    if not name or len(name) > NAME_LIMIT:
-        raise FieldRefusal("name", msg.USAGE_GROUP_CREATE)
-    try:
-        parse_schedule(DEFAULT_SCHEDULE, timezone=new.timezone)
-    except InvalidSchedule as error:
-        raise FieldRefusal("timezone", escape_mrkdwn(str(error))) from error
-    check_schedule(new.schedule, new.timezone)
-    try:
-        require_live_channel(services, new.channel_id)
-    except Refusal as error:
-        raise FieldRefusal("channel", str(error)) from error
-    base = WorkingGroupBase(
-        name=name,
-        channel_id=new.channel_id,
-        lead_user_id=new.lead_user_id,
-        timezone=new.timezone,
-        checkin_schedule=new.schedule,
-    )
-    try:
-        group = db(
-            services,
-            lambda s: store.create_group(s, group=base, now=services.clock()),
-            what="create group",
-        )
-    except DuplicateGroup as error:
-        raise FieldRefusal("name", msg.GROUP_TAKEN.format(name=escape_mrkdwn(name))) from error
-    resync_scheduler()
-    return group
-
-
-def created_text(group: WorkingGroup) -> str:
-    return msg.GROUP_CREATED.format(
-        name=escape_mrkdwn(group.name),
-        channel=channel_ref(group.channel_id),
-        lead=who(group.lead_user_id),
-        schedule=escape_mrkdwn(group.checkin_schedule),
-        timezone=escape_mrkdwn(group.timezone),
-    )
-
-
-def _open_form(request: CommandRequest, *, name: str = "", usage: str) -> None:
-    here = request.channel_id if request.channel_id[:1] in ("C", "G") else None
-    view = group_create_modal(
-        name=name,
-        channel_id=here,
-        timezone=request.services.settings.default_timezone,
-        schedule=DEFAULT_SCHEDULE,
-    )
-    try:
-        request.services.slack.open_view(trigger_id=request.trigger_id, view=view)
-    except SlackCallFailed:
-        reply(request, usage)
-        return
-    reply(request, msg.OPENING_FORM.format(usage=usage))
-
-
-def on_create(request: CommandRequest, rest: str) -> None:
-    if not rest.strip():
-        _open_form(request, usage=msg.USAGE_GROUP_CREATE)
-        return
-    args = parse_group_create(rest)
-    channel = args.channel_id
-    if channel is None and request.channel_id[:1] in ("C", "G"):
-        channel = request.channel_id
-    if channel is None:
-        _open_form(request, name=args.name, usage=msg.GROUP_NEEDS_CHANNEL)
-        return
-    new = NewGroup(
-        name=args.name,
-        channel_id=channel,
-        timezone=args.timezone or request.services.settings.default_timezone,
-        schedule=args.checkins or DEFAULT_SCHEDULE,
-        lead_user_id=request.user_id,
-    )
-    reply(request, created_text(create_group(request.services, new)))
+__all__ = [  # the new-group form's names stay importable from here
+    "FieldRefusal",
+    "NewGroup",
+    "create_group",
+    "created_text",
+    "group_command",
+]
 
 
 def on_join(request: CommandRequest, rest: str) -> None:
@@ -233,7 +124,7 @@ def on_schedule(request: CommandRequest, rest: str) -> None:
             name=escape_mrkdwn(changed.name),
             schedule=escape_mrkdwn(changed.checkin_schedule),
             timezone=escape_mrkdwn(changed.timezone),
-            next=upcoming.label if upcoming else msg.GROUP_NEXT_NEVER,
+            next=escape_mrkdwn(upcoming.label) if upcoming else msg.GROUP_NEXT_NEVER,
         ),
     )
 

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from bot import messages as msg
 from bot.blocks.checkins import CommitmentRow, commitment_lines
 from bot.blocks.layout import Block, context, sections
-from bot.escape import escape_mrkdwn
+from bot.escape import escape_mrkdwn, token_label
 from bot.services import Services
 from checkins.dates import today_in
 from checkins.digest import latest_checkins
@@ -32,13 +32,13 @@ _MAX_SKIPS = 60  # fires skipped for falling on non-working days before giving u
 @dataclass(frozen=True)
 class NextCheckin:
     at: datetime  # aware UTC
-    label: str  # local wall-clock time with its zone, for fallbacks and replies
+    label: str  # local wall-clock time with its zone (raw text: escape it where it is shown)
 
     @property
     def slack_date(self) -> str:
         """A date token Slack shows in the reader's own timezone."""
         epoch = int(self.at.timestamp())
-        return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{self.label}>"
+        return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{token_label(self.label)}>"
 
 
 def next_checkin_at(group: WorkingGroup, *, now: datetime) -> NextCheckin | None:

@@ -1,10 +1,15 @@
-"""One scheduler per database: a leader lock held for as long as the scheduler runs.
+"""One scheduler per job store: a leader lock held for as long as the scheduler runs.
 
 * PostgreSQL: a session-level advisory lock on a dedicated connection
-  (``pg_try_advisory_lock``); it is released when the connection closes, so a crashed
-  leader never blocks the others for long.
+  (``pg_try_advisory_lock``), keyed by the schema the job store lives in; it is released
+  when the connection closes, so a crashed leader never blocks the others for long.
+  ``check()`` runs ``SELECT 1`` on that connection: a dropped connection means the lock is
+  gone (the server released it), so leadership is lost and must be won again.
 * SQLite: an exclusive ``flock`` on a file next to the database (SQLite is one machine's
-  file, so a file lock covers every process that can open it).
+  file, so a file lock covers every process that can open it). ``check()`` fails if the
+  lock file was deleted or replaced (another process could lock the new one).
+
+``bot.scheduler`` calls ``check()`` while it leads and ``acquire()`` while it waits.
 """
 
 from __future__ import annotations
@@ -17,15 +22,23 @@ from typing import Protocol
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
 SCHEDULER_LOCK_KEY = 0x61647673  # "advs"
+# Two-key form: (app key, the job store's schema), so deployments in different schemas of
+# one database (and parallel test runs) each get their own leader.
+KEYS = ":k, hashtext(current_schema())"
 
 
 class LeaderLock(Protocol):
     """Exclusive, non-blocking leadership."""
 
     def acquire(self) -> bool: ...
+
+    def check(self) -> bool:
+        """True while the lock is still held; False (and let go) once it was lost."""
+        ...
 
     def release(self) -> None: ...
 
@@ -42,23 +55,52 @@ class PostgresAdvisoryLock:
         if self._connection is not None:
             return True
         connection = self._engine.connect()
-        got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self._key})
-        if got.scalar():
+        try:
+            got = connection.execute(text(f"SELECT pg_try_advisory_lock({KEYS})"), {"k": self._key})
+            held = bool(got.scalar())
             connection.commit()
-            self._connection = connection
-            return True
-        connection.close()
-        return False
+        except BaseException:
+            connection.close()
+            raise
+        if not held:
+            connection.close()
+            return False
+        self._connection = connection
+        return True
+
+    def check(self) -> bool:
+        if self._connection is None:
+            return False
+        try:
+            self._connection.execute(text("SELECT 1"))
+            self._connection.commit()
+        except SQLAlchemyError as error:
+            log.warning("leader lock connection lost (%s)", type(error).__name__)
+            self._drop()
+            return False
+        return True
 
     def release(self) -> None:
         if self._connection is None:
             return
         try:
-            self._connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": self._key})
+            self._connection.execute(text(f"SELECT pg_advisory_unlock({KEYS})"), {"k": self._key})
             self._connection.commit()
+        except SQLAlchemyError as error:  # the connection is gone, and the lock with it
+            log.warning("leader lock not released cleanly (%s)", type(error).__name__)
         finally:
-            self._connection.close()
-            self._connection = None
+            self._drop()
+
+    def _drop(self) -> None:
+        """Throw the lock connection away (never back to the pool: it may hold the lock)."""
+        if self._connection is None:
+            return
+        connection, self._connection = self._connection, None
+        try:
+            connection.invalidate()
+            connection.close()
+        except SQLAlchemyError:
+            log.debug("closing a broken lock connection failed", exc_info=True)
 
 
 class FileLeaderLock:
@@ -80,6 +122,18 @@ class FileLeaderLock:
             return False
         self._fd = fd
         return True
+
+    def check(self) -> bool:
+        if self._fd is None:
+            return False
+        try:
+            same = os.path.samestat(os.fstat(self._fd), os.stat(self._path))
+        except OSError:
+            same = False
+        if not same:  # deleted or replaced: another process may lock the new file
+            log.warning("leader lock file was removed or replaced")
+            self.release()
+        return same
 
     def release(self) -> None:
         if self._fd is None:

@@ -19,6 +19,10 @@ TIMED_OUT = (
 BUSY = ":warning: I am answering many questions right now. Please ask again in a minute."
 QUESTION_PROBLEM = ":warning: {problem} Please rephrase and ask again."
 TOO_LONG = "Your question is {length:,} characters long; the limit is {limit:,}."
+NOT_RECEIVED = (
+    ":warning: Something went wrong on our side, so I did not answer this. "
+    "Please ask again in a minute."
+)
 SLACK_FAILED = (
     ":warning: Slack did not accept my reply ({code}). Please try again; if it keeps "
     "happening, tell your Slack admin."
@@ -188,6 +192,35 @@ CHECKIN_RECORDED_NOTE = "Recorded *{status}* by {user}: {note}"
 CHECKIN_SNOOZED = "Snoozed. I will ask again {when}."
 CHECKIN_SNOOZE_USED = "You can snooze a check-in only once. Please answer it when you can."
 CHECKIN_SNOOZE_DENIED = "Only the owner can snooze this check-in."
+CHECKIN_INTRO = ":wave: Check-in on your commitment for *{group}*:"
+REMINDER_INTRO = ":bell: Reminder: how is this commitment for *{group}* going?"
+CHECKIN_LINE = "*{title}*\nDue {due}{late}"
+CHECKIN_LATE = " (overdue by {days} day{s})"
+CHECKIN_BUTTON_DONE = "Done"
+CHECKIN_BUTTON_ON_TRACK = "On track"
+CHECKIN_BUTTON_AT_RISK = "At risk"
+CHECKIN_BUTTON_BLOCKED = "Blocked"
+CHECKIN_BUTTON_SNOOZE = "Snooze a day"
+STATUS_LABELS = {
+    "done": ":white_check_mark: done",
+    "on_track": ":large_green_circle: on track",
+    "at_risk": ":large_yellow_circle: at risk",
+    "blocked": ":red_circle: blocked",
+    None: "no answer yet",
+}
+ESCALATION = (
+    ":rotating_light: A commitment in *{group}* is overdue by {days} days: *{title}* "
+    "(owner {owner}, due {due})."
+)
+DIGEST_HEADER = "Progress digest: {group}"
+DIGEST_SUMMARY = "{open} open · {overdue} overdue · {done} recently done"
+DIGEST_EMPTY = "No open commitments. :tada:"
+DIGEST_ROW = "• #{id} *{title}*: {owner}, due {due} · {status}{late}"
+DIGEST_ROW_LATE = " · *:warning: {days}d overdue*"
+DIGEST_BLOCKERS = "*Blocked*"
+DIGEST_BLOCKER = "• *{title}* ({owner})"
+DIGEST_BLOCKER_NOTE = ": {note}"
+DIGEST_UNREACHABLE = ":warning: Could not reach {owners} (left the workspace?). Please reassign."
 BLOCKED_TITLE = "What is blocking?"
 BLOCKED_WHAT = "What is blocking this?"
 BLOCKED_WHO = "Who could help? (optional)"

@@ -36,6 +36,7 @@ class ThreadReply:
     def __init__(self, slack: SlackGateway, *, channel: str, thread_ts: str | None) -> None:
         self.slack, self.channel, self.thread_ts = slack, channel, thread_ts
         self.placeholder_ts: str | None = None
+        self.answered = False  # part 1 of the answer replaced the placeholder
 
     def start(self) -> bool:
         try:
@@ -50,6 +51,7 @@ class ThreadReply:
     def finish(self, rendered: RenderedAnswer) -> str | None:
         first, *rest = rendered.messages
         ts = self._replace(rendered.text, first)
+        self.answered = True
         for blocks in rest:
             self.slack.post_message(
                 channel=self.channel, text=rendered.text, blocks=blocks, thread_ts=self.thread_ts
@@ -57,6 +59,15 @@ class ThreadReply:
         return ts
 
     def notice(self, text: str) -> None:
+        """Replace the placeholder; once part of the answer is in it, post below instead."""
+        if self.answered:
+            self.slack.post_message(
+                channel=self.channel,
+                text=text,
+                blocks=notice_blocks(text),
+                thread_ts=self.thread_ts,
+            )
+            return
         self._replace(text, notice_blocks(text))
 
     def _replace(self, text: str, blocks: list[dict[str, Any]]) -> str:

@@ -5,110 +5,49 @@ Designed around APScheduler 3.x's known traps:
 * ``job_defaults`` sets a real ``misfire_grace_time`` (the default of 1 s silently drops
   late runs), ``coalesce`` (many missed runs run once) and ``max_instances=1``;
 * jobs have explicit ids and are written with ``replace_existing=True`` only when their
-  trigger changed, so restarts neither add copies nor reset a pending missed run; the
-  sweep and resync intervals count from a fixed anchor (an ``IntervalTrigger`` otherwise
-  starts "now + interval", which would count as a change on every sync);
-* jobs reference module-level functions by text and carry only ids; at start every job is
-  re-derived from the database (the source of truth) and jobs of deleted groups go;
-* the job store has its own engine with ``pool_pre_ping``;
-* one process per database runs the scheduler (``bot.leader``);
+  trigger changed, so restarts neither add copies nor reset a pending missed run
+  (``bot.scheduler_jobs``);
+* jobs reference module-level functions by text and carry only ids; on taking the lead
+  every job is re-derived from the database (the source of truth) and jobs of deleted
+  groups go;
+* the job store has its own engine with ``pool_pre_ping``, made only while leading;
+* one process per job store runs the scheduler (``bot.leader``). Every process with the
+  scheduler enabled runs a small watcher thread stepping every half
+  ``leader_check_seconds``: the leader checks its lock and, once it is lost (e.g. its
+  PostgreSQL connection dropped), stops scheduling and goes back to trying; a follower
+  retries the lock and, having won it, waits one more step before scheduling, by which
+  time a leader that lost the lock has stopped. So a leader that dies or shuts down is
+  replaced within ``leader_check_seconds``, and two schedulers never overlap (as long as
+  every process uses the same interval);
 * a periodic sweep sends whatever is due, so a run missed beyond the grace, or lost in a
-  crash, still goes out once; the claims in the database make repeats harmless.
+  crash or a hand-over, still goes out once; the claims in the database make repeats
+  harmless.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+import threading
+from datetime import UTC, timedelta
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 
 from bot import checkin_jobs
 from bot.checkin_send import CheckinRuntime
 from bot.leader import LeaderLock, leader_lock_for
 from bot.rate_limit import TokenBucket
+from bot.scheduler_jobs import SyncReport, desired_jobs, sync_jobs
 from checkins.due import DuePolicy
-from checkins.errors import InvalidSchedule
-from checkins.schedule import DAY_NAMES, parse_schedule
 from storage.engine import SessionFactory, create_db_engine
 from storage.groups import list_groups
-from storage.models import WorkingGroup
 
 log = logging.getLogger(__name__)
 
-JOB_CHECKINS = "bot.checkin_jobs:run_group_checkins"
-JOB_DIGEST = "bot.checkin_jobs:run_group_digest"
-JOB_SWEEP = "bot.checkin_jobs:run_sweep"
-JOB_RESYNC = "bot.scheduler:resync_active"
-SWEEP_JOB_ID = "checkins:sweep"
-RESYNC_JOB_ID = "checkins:resync"
-OWNED_PREFIXES = ("group:", "checkins:")
-# Interval jobs fire at anchor + k * interval: the same trigger on every sync and restart.
-INTERVAL_ANCHOR = datetime(2026, 1, 1, tzinfo=UTC)
 POST_BURST = 10
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    """One job as the database says it should be."""
-
-    id: str
-    func: str
-    trigger: Any
-    args: tuple[int, ...] = ()
-
-
-def checkin_job_id(group_id: int) -> str:
-    return f"group:{group_id}:checkins"
-
-
-def digest_job_id(group_id: int) -> str:
-    return f"group:{group_id}:digest"
-
-
-def _join(values: Iterable[int] | None) -> str | None:
-    return None if values is None else ",".join(str(v) for v in sorted(values))
-
-
-def cron_trigger(spec: str, *, timezone: str) -> CronTrigger:
-    """An APScheduler cron trigger firing when ``checkins.schedule`` says ``spec`` fires."""
-    schedule = parse_schedule(spec, timezone=timezone)
-    weekdays = schedule.weekdays
-    return CronTrigger(
-        minute=_join(schedule.minutes),
-        hour=_join(schedule.hours),
-        day=_join(schedule.days),
-        month=_join(schedule.months),
-        day_of_week=None if weekdays is None else ",".join(DAY_NAMES[d] for d in sorted(weekdays)),
-        timezone=schedule.tz,
-    )
-
-
-def desired_jobs(groups: Iterable[WorkingGroup], *, sweep_minutes: float) -> list[JobSpec]:
-    """Every job the database calls for (groups with unusable schedules are logged, skipped)."""
-    sweep = IntervalTrigger(minutes=sweep_minutes, start_date=INTERVAL_ANCHOR, timezone=UTC)
-    specs = [JobSpec(SWEEP_JOB_ID, JOB_SWEEP, sweep), JobSpec(RESYNC_JOB_ID, JOB_RESYNC, sweep)]
-    for group in groups:
-        if group.id is None or group.archived:
-            continue
-        try:
-            checkin = cron_trigger(group.checkin_schedule, timezone=group.timezone)
-            digest = cron_trigger(group.digest_schedule, timezone=group.timezone)
-        except InvalidSchedule as error:
-            log.warning(
-                "group schedule unusable", extra={"group_id": group.id, "error": str(error)}
-            )
-            continue
-        specs.append(JobSpec(checkin_job_id(group.id), JOB_CHECKINS, checkin, (group.id,)))
-        specs.append(JobSpec(digest_job_id(group.id), JOB_DIGEST, digest, (group.id,)))
-    return specs
+LEADER_CHECK_SECONDS = 30.0
 
 
 def build_scheduler(*, jobstore_engine: Engine, misfire_grace_seconds: int) -> BackgroundScheduler:
@@ -125,45 +64,13 @@ def build_scheduler(*, jobstore_engine: Engine, misfire_grace_seconds: int) -> B
     )
 
 
-@dataclass
-class SyncReport:
-    added: int = 0
-    kept: int = 0
-    removed: int = 0
-
-
-def sync_jobs(scheduler: BackgroundScheduler, specs: list[JobSpec]) -> SyncReport:
-    """Make the job store match ``specs``: add or replace changed jobs, drop stale ones."""
-    report = SyncReport()
-    wanted = {spec.id: spec for spec in specs}
-    for job in scheduler.get_jobs():
-        if job.id not in wanted and job.id.startswith(OWNED_PREFIXES):
-            scheduler.remove_job(job.id)
-            report.removed += 1
-    for spec in specs:
-        job = scheduler.get_job(spec.id)
-        same = job is not None and (job.func_ref, repr(job.trigger), tuple(job.args)) == (
-            spec.func,
-            repr(spec.trigger),
-            spec.args,
-        )
-        if same:
-            report.kept += 1
-            continue
-        scheduler.add_job(
-            spec.func,
-            trigger=spec.trigger,
-            args=list(spec.args),
-            id=spec.id,
-            name=spec.id,
-            replace_existing=True,
-        )
-        report.added += 1
-    return report
-
-
 class CheckinScheduler:
-    """Runs the check-in timers in this process, if it wins the leader lock."""
+    """Runs the check-in timers in this process while it holds the leader lock.
+
+    ``start()`` tries to lead at once and starts the watcher thread; ``shutdown()`` stops
+    both. Each term as leader gets a fresh APScheduler and job-store engine (a shut-down
+    APScheduler cannot start again); both are dropped when the term ends.
+    """
 
     def __init__(
         self,
@@ -173,36 +80,59 @@ class CheckinScheduler:
         misfire_grace_seconds: int,
         lock: LeaderLock,
         sweep_minutes: float = 5,
+        leader_check_seconds: float = LEADER_CHECK_SECONDS,
     ) -> None:
-        self._store_engine = create_db_engine(database_url)  # its own pool, pre-pinged
-        self.scheduler = build_scheduler(
-            jobstore_engine=self._store_engine, misfire_grace_seconds=misfire_grace_seconds
-        )
+        self._database_url = database_url
+        self._grace = misfire_grace_seconds
         self._sessions = sessions
         self._lock = lock
         self._sweep_minutes = sweep_minutes
+        self._tick = leader_check_seconds / 2  # the watcher's step: check, retry, fence
+        self._scheduler: BackgroundScheduler | None = None
+        self._store_engine: Engine | None = None
+        self._leading = False
+        self._guard = threading.RLock()
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    @property
+    def scheduler(self) -> BackgroundScheduler:
+        """This term's APScheduler (made, with its job-store engine, on first use)."""
+        with self._guard:
+            if self._scheduler is None:
+                self._store_engine = create_db_engine(self._database_url)  # own pre-pinged pool
+                self._scheduler = build_scheduler(
+                    jobstore_engine=self._store_engine, misfire_grace_seconds=self._grace
+                )
+            return self._scheduler
 
     @property
     def running(self) -> bool:
-        return bool(self.scheduler.running)
+        """True while this process runs the timers (it is the leader)."""
+        scheduler = self._scheduler
+        return self._leading and scheduler is not None and bool(scheduler.running)
 
     def start(self) -> bool:
-        """Take the lock, derive jobs from the database, then run; False if not leader."""
-        if not self._lock.acquire():
-            log.info("another process runs the scheduler; this one will not")
-            return False
-        self.scheduler.start(paused=True)
-        self.resync()
-        self.scheduler.resume()  # pending missed runs fire now (coalesced, within grace)
-        global _active
-        _active = self
-        return True
+        """Try to lead now, then keep watching in the background; True if leading now."""
+        won = self._try_lead()
+        if self._watcher is None:
+            self._stop.clear()
+            self._watcher = threading.Thread(
+                target=self._watch, name="scheduler-leader", daemon=True
+            )
+            self._watcher.start()
+        if not won:
+            log.info("another process runs the scheduler; retrying every %s s", self._tick)
+        return won
 
     def resync(self) -> SyncReport:
         """Re-derive the jobs from the database (call after a group changes)."""
+        scheduler = self._scheduler
+        if scheduler is None:
+            return SyncReport()
         with self._sessions() as session:
             groups = list(list_groups(session))
-        report = sync_jobs(self.scheduler, desired_jobs(groups, sweep_minutes=self._sweep_minutes))
+        report = sync_jobs(scheduler, desired_jobs(groups, sweep_minutes=self._sweep_minutes))
         if report.added or report.removed:
             log.info(
                 "scheduler jobs synced", extra={"added": report.added, "removed": report.removed}
@@ -210,27 +140,92 @@ class CheckinScheduler:
         return report
 
     def shutdown(self, *, wait: bool = True) -> None:
-        """Stop the timers and give up leadership."""
+        """Stop the watcher and the timers, and give up leadership."""
+        self._stop.set()
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None and watcher is not threading.current_thread():
+            watcher.join()
+        self._step_down(wait=wait)
+
+    def _try_lead(self, *, fence: float = 0.0) -> bool:
+        """Take the lock and run the timers; with ``fence``, hold the lock that long first."""
+        if self._leading:
+            return True
+        if not self._lock.acquire():
+            return False
+        # A leader that lost this lock (its connection dropped) stops within one tick of
+        # losing it; waiting one tick after winning keeps the two from ever overlapping.
+        if fence and (self._stop.wait(fence) or not self._lock.check()):
+            self._lock.release()
+            return False
+        with self._guard:
+            try:
+                self._lead()
+            except BaseException:
+                self._step_down(wait=False)
+                raise
+        return True
+
+    def _lead(self) -> None:
         global _active
-        if _active is self:
-            _active = None
-        if self.scheduler.running:
+        scheduler = self.scheduler
+        scheduler.start(paused=True)
+        self._leading = True
+        _active = self
+        self.resync()
+        scheduler.resume()  # pending missed runs fire now (coalesced, within grace)
+        log.info("this process runs the check-in scheduler")
+
+    def _step_down(self, *, wait: bool) -> None:
+        global _active
+        with self._guard:
+            if _active is self:
+                _active = None
+            self._leading = False
+            scheduler, engine = self._scheduler, self._store_engine
+            self._scheduler = self._store_engine = None
+        if scheduler is not None and scheduler.running:
             # APScheduler 3.x's loop runs one last job lookup after shutdown() has stopped the
             # executors; a job due then is "run" into a closed pool and its next run time
             # moves on, so it is lost. Detaching the job store first leaves the stored jobs,
             # missed runs included, for the next leader.
-            self.scheduler.pause()
-            self.scheduler.remove_jobstore("default", shutdown=False)
-            self.scheduler.shutdown(wait=wait)
-        self._store_engine.dispose()
+            scheduler.pause()
+            scheduler.remove_jobstore("default", shutdown=False)
+            scheduler.shutdown(wait=wait)
+        if engine is not None:
+            engine.dispose()
         self._lock.release()
+
+    def _watch(self) -> None:
+        delay = self._tick
+        while not self._stop.wait(delay):
+            try:
+                delay = self._check_or_retry()
+            except Exception as error:  # e.g. the database is briefly unreachable
+                log.warning("scheduler leadership check failed (%s)", type(error).__name__)
+                delay = self._tick
+
+    def _check_or_retry(self) -> float:
+        """One watcher step: check the lock (leader) or retry it (follower); the next wait."""
+        if not self._leading:
+            if self._try_lead(fence=self._tick):
+                log.info("took over the check-in scheduler")
+            return self._tick
+        if self._lock.check():
+            return self._tick
+        log.warning("lost the scheduler leader lock; stopped scheduling, will retry")
+        self._step_down(wait=False)
+        return 2 * self._tick  # back off: processes that still reach the database go first
 
 
 _active: CheckinScheduler | None = None
 
 
 def resync_active() -> None:
-    """Job: re-derive jobs from the database, so group changes made by other processes land."""
+    """Job: re-derive jobs from the database, so group changes made by other processes land.
+
+    Stored as ``"bot.scheduler:resync_active"`` in every job store: keep it here.
+    """
     if _active is not None:
         _active.resync()
 
@@ -247,7 +242,8 @@ def policy_from(settings: Any) -> DuePolicy:
 def start_checkin_scheduler(services: Any) -> CheckinScheduler | None:
     """Install the jobs' runtime from ``bot.services.Services`` and start the scheduler.
 
-    Returns ``None`` when disabled in settings or when another process is the leader.
+    Returns ``None`` only when disabled in settings; a process that is not the leader gets
+    its (waiting) scheduler too, which takes over if the leader goes away. Shut it down.
     """
     settings = services.settings
     if not settings.scheduler_enabled:
@@ -268,5 +264,7 @@ def start_checkin_scheduler(services: Any) -> CheckinScheduler | None:
         sessions=services.sessions,
         misfire_grace_seconds=settings.misfire_grace_seconds,
         lock=leader_lock_for(services.engine),
+        leader_check_seconds=settings.scheduler_leader_check_seconds,
     )
-    return scheduler if scheduler.start() else None
+    scheduler.start()
+    return scheduler

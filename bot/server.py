@@ -86,6 +86,19 @@ def start_socket_mode(app: App, *, app_token: str) -> SocketModeHandler:
     return handler
 
 
+def stop_socket_mode(handler: SocketModeHandler, *, timeout: float = 10.0) -> bool:
+    """Disconnect, but never hang shutdown on it: slack_sdk's built-in client can block in
+    ``close()`` behind a socket read. Returns False (and logs) if it did not finish in time.
+    """
+    closer = threading.Thread(target=handler.close, name="socket-mode-close", daemon=True)
+    closer.start()
+    closer.join(timeout)
+    if closer.is_alive():
+        log.warning("socket mode client did not close within %.0fs; shutting down anyway", timeout)
+        return False
+    return True
+
+
 def shutdown(app: App, services: Services, *, scheduler: CheckinScheduler | None = None) -> None:
     """After intake stopped: finish listeners, stop the scheduler, drain answers, close the DB.
 
@@ -149,5 +162,5 @@ def run_socket_mode(
         wait_for_stop_signal(alive=lambda: not client.closed)
     finally:
         if handler is not None:
-            handler.close()
+            stop_socket_mode(handler)
         shutdown(app, services, scheduler=scheduler)

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     escalation_overdue_days: int = Field(default=3, ge=0)
     misfire_grace_seconds: int = Field(default=6 * 3600, ge=1)
     scheduler_enabled: bool = True
+    # The longest gap in scheduling after the leader dies: waiting processes retry the
+    # scheduler's leader lock (and the leader checks it) every half of this. Same everywhere.
+    scheduler_leader_check_seconds: float = Field(default=30.0, ge=0.05, le=300)
     # Pace of the check-in jobs' chat.postMessage calls, shared by all jobs of the process:
     # below Slack's workspace-wide "several hundred per minute".
     checkin_posts_per_minute: int = Field(default=240, ge=1)

@@ -14,7 +14,8 @@ from typing import Any
 
 from bot import messages as msg
 from bot.blocks.layout import Block, context, plain, sections, truncate
-from bot.checkin_blocks import CHECKIN_INTRO, CHECKIN_LINE, STATUS_LABELS, who
+from bot.blocks.modals import input_block, modal_view
+from bot.checkin_blocks import who
 from bot.escape import escape_mrkdwn
 
 BLOCKED_CALLBACK = "checkin_blocked_note"
@@ -28,15 +29,15 @@ G_SCHEDULE = ("group_schedule", "group_schedule_input")
 
 
 def status_label(status: str | None) -> str:
-    return STATUS_LABELS.get(status, STATUS_LABELS[None])
+    return msg.STATUS_LABELS.get(status, msg.STATUS_LABELS[None])
 
 
 def answered_checkin(
     *, group: str, title: str, due: date, response: str, user_id: str, note: str | None
 ) -> tuple[str, list[Block]]:
     """The check-in DM once answered: the same words, the recorded status, no buttons."""
-    intro = CHECKIN_INTRO.format(group=escape_mrkdwn(group))
-    line = CHECKIN_LINE.format(title=escape_mrkdwn(title), due=due.isoformat(), late="")
+    intro = msg.CHECKIN_INTRO.format(group=escape_mrkdwn(group))
+    line = msg.CHECKIN_LINE.format(title=escape_mrkdwn(title), due=due.isoformat(), late="")
     label = status_label(response)
     if note:
         recorded = msg.CHECKIN_RECORDED_NOTE.format(
@@ -48,27 +49,8 @@ def answered_checkin(
     return f"{intro} {line} {recorded}", blocks
 
 
-def _input(ids: tuple[str, str], label: str, element: Block, *, optional: bool = False) -> Block:
-    block_id, action_id = ids
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": plain(label),
-        "element": {**element, "action_id": action_id},
-    }
-
-
 def _modal(callback_id: str, title: str, submit: str, blocks: list[Block], meta: str) -> Block:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": plain(truncate(title, 24)),
-        "submit": plain(submit),
-        "close": plain(msg.CANCEL),
-        "blocks": blocks,
-        "private_metadata": meta,
-    }
+    return modal_view(callback_id, title, blocks, submit=plain(submit), private_metadata=meta)
 
 
 def blocked_modal(*, checkin_id: int, channel: str, ts: str) -> Block:
@@ -80,8 +62,8 @@ def blocked_modal(*, checkin_id: int, channel: str, ts: str) -> Block:
         "placeholder": plain(msg.BLOCKED_WHO_HINT),
     }
     blocks = [
-        _input(BLOCKING, msg.BLOCKED_WHAT, what),
-        _input(HELPERS, msg.BLOCKED_WHO, helpers, optional=True),
+        input_block(BLOCKING, msg.BLOCKED_WHAT, what),
+        input_block(HELPERS, msg.BLOCKED_WHO, helpers, optional=True),
     ]
     meta = json.dumps({"c": checkin_id, "ch": channel, "ts": ts})
     return _modal(BLOCKED_CALLBACK, msg.BLOCKED_TITLE, msg.BLOCKED_SUBMIT, blocks, meta)
@@ -93,11 +75,11 @@ def group_create_modal(*, name: str, channel_id: str | None, timezone: str, sche
     if channel_id:
         channel["initial_conversation"] = channel_id
     blocks = [
-        _input(G_NAME, msg.GROUP_FORM_NAME, _text(name, 80)),
-        _input(G_CHANNEL, msg.GROUP_FORM_CHANNEL, channel),
-        _input(G_TIMEZONE, msg.GROUP_FORM_TIMEZONE, _text(timezone, 64)),
+        input_block(G_NAME, msg.GROUP_FORM_NAME, _text(name, 80)),
+        input_block(G_CHANNEL, msg.GROUP_FORM_CHANNEL, channel),
+        input_block(G_TIMEZONE, msg.GROUP_FORM_TIMEZONE, _text(timezone, 64)),
         {
-            **_input(G_SCHEDULE, msg.GROUP_FORM_SCHEDULE, _text(schedule, 100)),
+            **input_block(G_SCHEDULE, msg.GROUP_FORM_SCHEDULE, _text(schedule, 100)),
             "hint": plain(msg.GROUP_FORM_SCHEDULE_HINT),
         },
     ]
@@ -113,13 +95,7 @@ def _text(initial: str, limit: int) -> Block:
 
 def form_result(text: str, *, title: str = msg.GROUP_FORM_TITLE) -> dict[str, Any]:
     """A modal's closing view (``response_action: update``) with one message."""
-    view = {
-        "type": "modal",
-        "callback_id": "advisor_done",
-        "title": plain(truncate(title, 24)),
-        "close": plain(msg.CANCEL),
-        "blocks": sections(text),
-    }
+    view = modal_view("advisor_done", title, sections(text))
     return {"response_action": "update", "view": view}
 
 

@@ -23,7 +23,8 @@ TITLE_LIMIT = 200
 DETAILS_LIMIT = 3000
 
 
-def _view(callback_id: str, title: str, blocks: list[Block], **extra: Any) -> dict[str, Any]:
+def modal_view(callback_id: str, title: str, blocks: list[Block], **extra: Any) -> dict[str, Any]:
+    """A modal with a Cancel button; ``extra`` adds ``submit``, ``private_metadata`` …"""
     view: dict[str, Any] = {
         "type": "modal",
         "callback_id": callback_id,
@@ -35,7 +36,10 @@ def _view(callback_id: str, title: str, blocks: list[Block], **extra: Any) -> di
     return view
 
 
-def _input(ids: tuple[str, str], label: str, element: Block, *, optional: bool = False) -> Block:
+def input_block(
+    ids: tuple[str, str], label: str, element: Block, *, optional: bool = False
+) -> Block:
+    """An input block; ``ids`` are its ``block_id`` and its element's ``action_id``."""
     block_id, action_id = ids
     return {
         "type": "input",
@@ -53,8 +57,8 @@ def feedback_modal(question_log_id: int) -> dict[str, Any]:
         "max_length": 2000,
         "placeholder": plain(msg.FEEDBACK_PLACEHOLDER),
     }
-    blocks = [_input(REASON, msg.FEEDBACK_PROMPT, element, optional=True)]
-    return _view(
+    blocks = [input_block(REASON, msg.FEEDBACK_PROMPT, element, optional=True)]
+    return modal_view(
         FEEDBACK_CALLBACK,
         msg.FEEDBACK_TITLE,
         blocks,
@@ -77,7 +81,7 @@ class CommitmentDraft:
 def commitment_modal(draft: CommitmentDraft, groups: Sequence[tuple[int, str]]) -> dict[str, Any]:
     """The commitment form, or a note saying a working group is needed first."""
     if not groups:
-        return _view(COMMITMENT_CALLBACK, msg.COMMITMENT_TITLE, sections(msg.NO_GROUPS))
+        return modal_view(COMMITMENT_CALLBACK, msg.COMMITMENT_TITLE, sections(msg.NO_GROUPS))
     options = [
         {"text": plain(truncate(name, 75)), "value": str(group_id)} for group_id, name in groups
     ]
@@ -95,14 +99,14 @@ def commitment_modal(draft: CommitmentDraft, groups: Sequence[tuple[int, str]]) 
     owner = {"type": "users_select", "initial_user": draft.owner_user_id}
     due = {"type": "datepicker", "initial_date": draft.due.isoformat()}
     blocks = [
-        _input(TITLE, msg.COMMITMENT_WHAT, title),
-        _input(DETAILS, msg.COMMITMENT_DETAILS, details, optional=True),
-        _input(GROUP, msg.COMMITMENT_GROUP, group),
-        _input(OWNER, msg.COMMITMENT_OWNER, owner),
-        _input(DUE, msg.COMMITMENT_DUE, due),
+        input_block(TITLE, msg.COMMITMENT_WHAT, title),
+        input_block(DETAILS, msg.COMMITMENT_DETAILS, details, optional=True),
+        input_block(GROUP, msg.COMMITMENT_GROUP, group),
+        input_block(OWNER, msg.COMMITMENT_OWNER, owner),
+        input_block(DUE, msg.COMMITMENT_DUE, due),
     ]
     metadata = json.dumps({"q": draft.question_log_id})
-    return _view(
+    return modal_view(
         COMMITMENT_CALLBACK,
         msg.COMMITMENT_TITLE,
         blocks,
@@ -113,7 +117,7 @@ def commitment_modal(draft: CommitmentDraft, groups: Sequence[tuple[int, str]]) 
 
 def done_view(text: str) -> dict[str, Any]:
     """A closing view (``response_action: update``) confirming what happened."""
-    return _view("advisor_done", msg.COMMITMENT_TITLE, sections(text))
+    return modal_view("advisor_done", msg.COMMITMENT_TITLE, sections(text))
 
 
 def state_value(view: dict[str, Any], ids: tuple[str, str]) -> Any:

@@ -1,7 +1,8 @@
 """``advisor serve``: run the Slack app (Socket Mode with an app token, else HTTP mode).
 
-The check-in scheduler runs here too when enabled and this process wins the leader lock;
-it stops in the same shutdown path that drains the answer pool (``bot.server.shutdown``).
+The check-in scheduler runs here too when enabled: it schedules while this process holds
+the leader lock and otherwise waits to take over; it stops in the same shutdown path that
+drains the answer pool (``bot.server.shutdown``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def serve() -> None:
         raise typer.Exit(2)
     services = build_services(settings)
     app = build_app(services)
-    scheduler = start_checkin_scheduler(services)  # None: disabled, or another process leads
+    scheduler = start_checkin_scheduler(services)  # None: disabled; else leading or waiting
     if settings.slack_app_token is not None:
         token = settings.slack_app_token.get_secret_value()
         run_socket_mode(app, services, app_token=token, scheduler=scheduler)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -51,19 +52,17 @@ def register(app: App, services: Services) -> None:
     @app.action(ANSWERS)
     def on_answer(ack: Ack, body: Body) -> None:
         ack()
-        checkin_id, user, action_id = _clicked(body)
-        where = where_clicked(body)
-        if checkin_id is None:
-            tell(services, where, msg.CHECKIN_GONE)
-            return
-        refusal = answers.answer(
+        _on_checkin_button(
             services,
-            checkin_id=checkin_id,
-            user_id=user,
-            response=RESPONSE_BY_ACTION[action_id],
-            where=where,
+            body,
+            lambda checkin_id, user, action_id, where: answers.answer(
+                services,
+                checkin_id=checkin_id,
+                user_id=user,
+                response=RESPONSE_BY_ACTION[action_id],
+                where=where,
+            ),
         )
-        tell(services, where, refusal)
 
     @app.action(ACTION_BLOCKED)
     def on_blocked(ack: Ack, body: Body) -> None:
@@ -92,16 +91,13 @@ def register(app: App, services: Services) -> None:
     @app.action(ACTION_SNOOZE)
     def on_snooze(ack: Ack, body: Body) -> None:
         ack()
-        checkin_id, user, _ = _clicked(body)
-        where = where_clicked(body)
-        if checkin_id is None:
-            tell(services, where, msg.CHECKIN_GONE)
-            return
-        try:
-            note = answers.snooze(services, checkin_id=checkin_id, user_id=user)
-        except Refusal as error:
-            note = str(error)
-        tell(services, where, note)
+        _on_checkin_button(
+            services,
+            body,
+            lambda checkin_id, user, _action, _where: answers.snooze(
+                services, checkin_id=checkin_id, user_id=user
+            ),
+        )
 
     @app.view(forms.BLOCKED_CALLBACK)
     def on_blocked_note(ack: Ack, body: Body, view: dict[str, Any]) -> None:
@@ -110,6 +106,23 @@ def register(app: App, services: Services) -> None:
     @app.view(forms.GROUP_CALLBACK)
     def on_group_form(ack: Ack, body: Body, view: dict[str, Any]) -> None:
         ack(**submit_group(services, view=view, user_id=str(body["user"]["id"])))
+
+
+def _on_checkin_button(
+    services: Services, body: Body, act: Callable[[int, str, str, Where], str | None]
+) -> None:
+    """A check-in DM button: ``act(checkin_id, user, action_id, where)``, then tell the
+    clicker its note or refusal (nothing when ``None``)."""
+    checkin_id, user, action_id = _clicked(body)
+    where = where_clicked(body)
+    if checkin_id is None:
+        tell(services, where, msg.CHECKIN_GONE)
+        return
+    try:
+        note = act(checkin_id, user, action_id, where)
+    except Refusal as error:
+        note = str(error)
+    tell(services, where, note)
 
 
 def submit_blocked(services: Services, *, view: dict[str, Any], user_id: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.commands import CommandRequest, CommandTable
+from bot.commands import CommandRequest, CommandTable, run
 from bot.services import Services
 
 COMMAND = "/advisor"
@@ -16,7 +16,8 @@ def register(app: App, services: Services, commands: CommandTable) -> None:
     @app.command(COMMAND)
     def on_command(ack: Ack, command: dict[str, Any]) -> None:
         handler, name, args = commands.route(str(command.get("text", "")))
-        handler(
+        run(
+            handler,
             CommandRequest(
                 services=services,
                 user_id=str(command.get("user_id", "")),
@@ -26,5 +27,5 @@ def register(app: App, services: Services, commands: CommandTable) -> None:
                 response_url=str(command.get("response_url", "")),
                 trigger_id=str(command.get("trigger_id", "")),
                 ack=ack,
-            )
+            ),
         )

@@ -12,11 +12,12 @@ import re
 from typing import Any
 
 from slack_bolt import App
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.asking import Question, accept, claim
+from bot.asking import ClaimFailed, Question, accept, claim
 from bot.blocks.answer import RenderOptions, help_blocks
 from bot.gateway import SlackCallFailed
-from bot.messages import HELP_FALLBACK
+from bot.messages import HELP_FALLBACK, NOT_RECEIVED
 from bot.replies import ThreadReply
 from bot.services import Services
 from storage.models import Surface
@@ -101,7 +102,7 @@ def _ask(
     Mentions answer in a thread and remember it (follow-ups need no re-tag); DMs do not.
     """
     channel = str(event.get("channel", ""))
-    if not claim(services, _keys(body, event)):
+    if not _claimed(services, body, event, channel=channel, thread_ts=thread_ts):
         return
     text = strip_mention(str(event.get("text", "")), bot_user_id)
     if not text:
@@ -119,21 +120,44 @@ def _ask(
     accept(services, question, reply, options=_options(services))
 
 
+def _claimed(
+    services: Services, body: dict[str, Any], event: Event, *, channel: str, thread_ts: str | None
+) -> bool:
+    """Claim the event; if the database fails, say so where the question was asked.
+
+    A note to ask again beats the alternative: answering without a claim risks two answers.
+    """
+    try:
+        return claim(services, _keys(body, event))
+    except ClaimFailed:
+        try:
+            services.slack.post_message(channel=channel, text=NOT_RECEIVED, thread_ts=thread_ts)
+        except SlackCallFailed as exc:
+            log.warning("could not tell the user (%s)", exc.code)
+        return False
+
+
 def _is_follow_up(services: Services, event: Event, bot_user_id: str | None) -> bool:
+    """A reply in a thread the bot answered. If the database cannot say, stay quiet: a note
+    in every thread of the channel would be worse than one unanswered follow-up."""
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
     if not thread_ts or thread_ts == ts or mentions_bot(event, bot_user_id):
         return False  # not a thread reply, or app_mention answers it
-    with services.session() as session:
-        return is_answer_thread(
-            session, channel_id=str(event.get("channel", "")), thread_ts=str(thread_ts)
-        )
+    try:
+        with services.session() as session:
+            return is_answer_thread(
+                session, channel_id=str(event.get("channel", "")), thread_ts=str(thread_ts)
+            )
+    except SQLAlchemyError as exc:
+        log.error("follow-up check failed: %s", type(exc).__name__)
+        return False
 
 
 def _answer_follow_up(services: Services, body: dict[str, Any], event: Event) -> None:
     text = " ".join(str(event.get("text", "")).split())
-    if not text or not claim(services, _keys(body, event)):
-        return
     channel, thread_ts = str(event.get("channel", "")), str(event["thread_ts"])
+    if not text or not _claimed(services, body, event, channel=channel, thread_ts=thread_ts):
+        return
     question = Question(
         user_id=str(event["user"]),
         text=text,

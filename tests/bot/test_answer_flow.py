@@ -11,7 +11,7 @@ from retrieval.models import Action, Answer, Citation, Sentence
 from tests.bot.conftest import Running, make_settings, start, stop
 from tests.bot.test_http_events import answers_in, settle
 from tests.fakes.answerer import FakeAnswerer, sample_answer
-from tests.fakes.slack_api import FakeSlackAPI
+from tests.fakes.slack_api import Call, FakeSlackAPI
 from tests.fakes.slack_requests import event_callback, mention_event, message_event
 
 INJECTION = "<!channel> ping <@U0BOSS1> <http://evil.example|click> @here"
@@ -170,3 +170,51 @@ def test_a_database_failure_remembering_the_thread_still_answers(advisor: Runnin
     update = answers_in(advisor)[0]
     assert "Working on it" not in update["text"]
     assert advisor.answerer.calls[0].question == "retention of footage?"
+
+
+def test_a_database_failure_claiming_the_event_tells_the_user(advisor: Running, caplog) -> None:
+    """Without a claim the event might be answered twice; the asker gets a note instead."""
+    with advisor.services.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE processed_event")
+    mention = mention_event("secret <camera> question")
+    dm = message_event("secret DM question", channel="D0001", channel_type="im")
+    with caplog.at_level("WARNING"):
+        advisor.sender.event(event_callback(mention))
+        advisor.sender.event(event_callback(dm))
+        notes = [call.params for call in advisor.slack_api.wait_for("chat.postMessage", 2)]
+        settle(advisor)
+    by_channel = {note["channel"]: note for note in notes}
+    assert by_channel["CGENERAL"]["thread_ts"] == mention["ts"]
+    assert "thread_ts" not in by_channel["D0001"]
+    for note in notes:
+        assert "something went wrong on our side" in note["text"].lower()
+        assert "ask again" in note["text"]
+    assert advisor.answerer.calls == []
+    assert len(advisor.slack_api.calls_to("chat.postMessage")) == 2  # no placeholder, no answer
+    assert "event not de-duplicated" in caplog.text
+    assert "secret" not in caplog.text and "processed_event" not in caplog.text
+
+
+def test_a_later_part_failing_keeps_part_one_and_posts_the_notice_below(
+    advisor: Running,
+) -> None:
+    failed: list[str] = []
+
+    def refuse_first_part_two(call: Call) -> dict | None:
+        if "blocks" in call.params and not failed:  # the placeholder has no blocks
+            failed.append(call.params["thread_ts"])
+            return {"ok": False, "error": "invalid_blocks"}
+        return None
+
+    advisor.slack_api.respond("chat.postMessage", refuse_first_part_two)
+    advisor.answerer.script.append(long_answer("long?"))
+    mention = mention_event("long?")
+    advisor.sender.event(event_callback(mention))
+    posts = advisor.slack_api.wait_for("chat.postMessage", 3)  # placeholder, part 2, notice
+    settle(advisor)
+    (part_one,) = [call.params for call in advisor.slack_api.calls_to("chat.update")]
+    assert "Step 0" in all_text(part_one)  # part 1 stayed where the placeholder was
+    notice = posts[2].params
+    assert "invalid_blocks" in notice["text"]
+    assert notice["thread_ts"] == mention["ts"] == failed[0]
+    assert len(advisor.slack_api.calls_to("chat.postMessage")) == 3

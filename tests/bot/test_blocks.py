@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from bot.blocks.answer import RenderOptions, commitment_value, render_answer, source_line
 from bot.blocks.layout import split_messages, split_text, truncate
+from bot.home_checkins import NextCheckin
 from retrieval.models import Answer, Citation, Sentence
 from tests.fakes.answerer import abstention, sample_answer
 
@@ -97,3 +99,15 @@ def test_commitment_value_fits_a_button() -> None:
 def test_truncate_adds_ellipsis() -> None:
     assert truncate("abcdef", 4) == "abc…"
     assert truncate("abc", 4) == "abc"
+
+
+def test_a_next_checkin_date_token_label_cannot_break_out() -> None:
+    """The label after ``|`` in ``<!date^…|label>``: ``>`` would end the token, ``|`` and
+    ``<`` could start a link or a broadcast of their own."""
+    at = datetime(2026, 3, 9, 17, 0, tzinfo=UTC)
+    token = NextCheckin(at, "Mon 09:00 (Zone>|<!channel> x|<http://evil.example|y>)").slack_date
+    assert token.startswith(f"<!date^{int(at.timestamp())}^{{date_short_pretty}} {{time}}|")
+    label = token.split("|", 1)[1]
+    assert label.endswith(">") and label.count(">") == 1
+    assert "|" not in label and "<" not in label
+    assert "&lt;!channel&gt;" in label

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
@@ -18,11 +19,13 @@ from bot.checkin_send import CheckinRuntime, SendReport, post_digest
 from bot.gateway import SlackGateway, build_web_client
 from bot.leader import leader_lock_for
 from bot.rate_limit import TokenBucket
-from bot.scheduler import CheckinScheduler, checkin_job_id
-from checkins.due import DueDigest, DuePolicy
+from bot.scheduler import CheckinScheduler
+from bot.scheduler_jobs import checkin_job_id
+from checkins.due import DueDigest
 from storage.checkins import record_response
 from storage.engine import SessionFactory
 from storage.models import CheckIn, Digest, WorkingGroup
+from tests.bot.checkin_runtime import make_runtime
 from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import FakeSlackAPI, dm_channel_id
 from tests.storage.helpers import make_commitment, make_group
@@ -43,19 +46,7 @@ def clock() -> FakeClock:
 def runtime(
     session_factory: SessionFactory, slack_api: FakeSlackAPI, clock: FakeClock
 ) -> Iterator[CheckinRuntime]:
-    gateway = SlackGateway(build_web_client(token="xoxb-test", base_url=slack_api.base_url))
-    for handler in gateway.client.retry_handlers:  # keep 5xx retries instant
-        if hasattr(handler, "interval_calculator"):
-            handler.interval_calculator.backoff_factor = 0.0
-    rt = CheckinRuntime(
-        sessions=session_factory,
-        slack=gateway,
-        clock=clock,
-        policy=DuePolicy(
-            grace=timedelta(hours=6), reminder_delay=timedelta(hours=24), overdue_days=3
-        ),
-        sleep=lambda _seconds: None,
-    )
+    rt = make_runtime(session_factory, slack_api, clock)
     checkin_jobs.install(rt)
     yield rt
     checkin_jobs.install(None)
@@ -331,3 +322,47 @@ def test_a_digest_that_cannot_be_read_is_not_claimed(
     with session_factory() as session:
         assert session.exec(select(Digest)).all() == []
     assert slack_api.calls_to("chat.postMessage") == []
+
+
+class BuggyGateway(SlackGateway):
+    """Raises an unexpected error (a bug, not a Slack failure) before DMing one user."""
+
+    def __init__(self, client: WebClient, *, broken_for: str) -> None:
+        super().__init__(client)
+        self.broken_for = broken_for
+
+    def post_dm(self, *, user: str, text: str, blocks: list[dict] | None = None) -> tuple[str, str]:
+        if user == self.broken_for:
+            raise RuntimeError(f"cannot render {text}")  # the message text must not be logged
+        return super().post_dm(user=user, text=text, blocks=blocks)
+
+
+def test_one_item_with_an_unexpected_error_does_not_stop_the_run(
+    session_factory: SessionFactory,
+    slack_api: FakeSlackAPI,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with session_factory() as session:
+        made = make_group(session, timezone=LA, now=CREATED, lead="ULEAD1")
+        for owner, title in ((OWNERS[0], "secret plan"), (OWNERS[1], "fine")):
+            make_commitment(session, made, owner=owner, title=title, due=FAR, now=CREATED)
+        make_commitment(
+            session, made, owner=OWNERS[2], title="late", due=date(2026, 3, 2), now=CREATED
+        )
+    client = build_web_client(token="xoxb-test", base_url=slack_api.base_url)
+    buggy = make_runtime(
+        session_factory, slack_api, clock, gateway=BuggyGateway(client, broken_for=OWNERS[0])
+    )
+    report = checkin_jobs.run_due(buggy)
+    assert (report.sent, report.failed) == (3, 1)  # two check-ins and the escalation after it
+    assert _dm_users(slack_api) == sorted([OWNERS[1], OWNERS[2], "ULEAD1"])
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    assert "RuntimeError" in logged and "secret plan" not in logged
+    with session_factory() as session:  # the broken item's claim was released ...
+        assert len(session.exec(select(CheckIn)).all()) == 2
+    clock.advance(minutes=5)
+    fixed = make_runtime(session_factory, slack_api, clock)
+    assert checkin_jobs.run_due(fixed).sent == 1  # ... so the next sweep sends it, once
+    assert checkin_jobs.run_due(fixed).sent == 0
+    assert _dm_users(slack_api).count(OWNERS[0]) == 1

@@ -7,13 +7,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from apscheduler.util import ref_to_obj
 from sqlalchemy import Engine, text
 
 from bot.leader import leader_lock_for
-from bot.scheduler import (
+from bot.scheduler import CheckinScheduler
+from bot.scheduler_jobs import (
     JOB_CHECKINS,
+    JOB_DIGEST,
+    JOB_RESYNC,
+    JOB_SWEEP,
     SWEEP_JOB_ID,
-    CheckinScheduler,
     checkin_job_id,
     cron_trigger,
     digest_job_id,
@@ -152,3 +156,18 @@ def test_resync_leaves_unchanged_jobs_alone(
     assert (first.added, second.added, second.removed) == (0, 0, 0)
     assert second.kept == len(before) == 4
     assert _next_runs(engine) == before  # the sweep and resync included
+
+
+# ``func`` of every job row written so far: these strings must keep resolving.
+STORED_FUNC_REFS = (
+    "bot.checkin_jobs:run_group_checkins",
+    "bot.checkin_jobs:run_group_digest",
+    "bot.checkin_jobs:run_sweep",
+    "bot.scheduler:resync_active",
+)
+
+
+def test_stored_job_function_references_still_load() -> None:
+    assert {JOB_CHECKINS, JOB_DIGEST, JOB_SWEEP, JOB_RESYNC} == set(STORED_FUNC_REFS)
+    for ref in STORED_FUNC_REFS:
+        assert callable(ref_to_obj(ref)), ref

@@ -25,7 +25,7 @@ from bot import messages as msg
 from bot.app import build_app
 from bot.blocks import answer as ids
 from bot.scheduler import start_checkin_scheduler
-from bot.server import run_socket_mode, shutdown, start_socket_mode
+from bot.server import run_socket_mode, shutdown, start_socket_mode, stop_socket_mode
 from bot.services import Services, build_services
 from tests.bot.conftest import make_settings
 from tests.fakes.answerer import FakeAnswerer
@@ -44,7 +44,7 @@ class Connected:
 
     def stop(self) -> None:
         """The ``advisor serve`` shutdown path: disconnect, then let in-flight work finish."""
-        self.handler.close()
+        stop_socket_mode(self.handler)
         shutdown(self.handler.app, self.services)
 
 

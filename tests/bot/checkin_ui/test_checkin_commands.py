@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from bot import checkin_jobs
+from bot import messages as msg
 from bot.blocks import modals
 from bot.blocks.checkins import GROUP_CALLBACK
 from bot.checkin_send import CheckinRuntime
@@ -255,11 +256,41 @@ def test_done_by_owner_and_refused_for_a_stranger(ui: Running) -> None:
     assert "Marked #1 done" in command(ui, "done #1")
     assert commitments(ui)[0].status == "done"
     assert "already done" in command(ui, "done 1")
-    assert "no commitment #9" in command(ui, "done 9")
+    assert "no commitment #9" in command(ui, "done 9", user=ADMIN)
     assert command(ui, "done soon").startswith("Usage: `/advisor done <id>`")
+
+
+def test_done_tells_a_stranger_nothing_about_the_commitment(ui: Running) -> None:
+    """The refusal comes before any status: a closed #1 and a missing #9 look the same."""
+    seed_group(ui, name="privacy")
+    command(ui, 'commit "Draft" due 2026-04-01')
+    assert "Marked #1 done" in command(ui, "done 1")
+    closed = command(ui, "done 1", user=STRANGER)
+    missing = command(ui, "done 9", user=STRANGER)
+    assert closed == "Only the owner, the group lead or an admin can change commitment #1."
+    assert missing == "Only the owner, the group lead or an admin can change commitment #9."
 
 
 def test_done_by_the_group_lead(ui: Running) -> None:
     seed_group(ui, name="privacy")
     command(ui, 'commit "Draft" due 2026-04-01')
     assert "Marked #1 done" in command(ui, "done 1", user=LEAD)
+
+
+# --- failures after the ack ---------------------------------------------------------------------
+
+
+def test_an_unexpected_database_error_still_gets_a_private_reply(ui_db: Running, caplog) -> None:
+    """Not a refusal, not a usage error: the caller still hears back, the log has no text."""
+    seed_group(ui_db, name="privacy")
+    command(ui_db, 'commit "Secret <camera> plan" due 2026-04-01')
+    with ui_db.services.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE check_in")
+        connection.exec_driver_sql("DROP TABLE membership")
+    with caplog.at_level("WARNING"):
+        assert command(ui_db, "commitments") == msg.FAILED
+        assert command(ui_db, "group list") == msg.FAILED
+    assert "command commitments failed:" in caplog.text
+    assert "command group failed:" in caplog.text
+    for leaked in ("Secret", "check_in", "membership", "no such table", "does not exist"):
+        assert leaked not in caplog.text, leaked
