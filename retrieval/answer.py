@@ -25,6 +25,9 @@ SKIP_SECTIONS = frozenset({"related", "actions", "sources", "see also"})
 ACTION_SECTIONS = frozenset({"actions", "what to do next", "checklist"})
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
+# Sentences about the document itself ("This playbook is for ...") answer nothing.
+_META = re.compile(r"^(this|the) (playbook|case note|guide|note|page)\b", re.IGNORECASE)
+MAX_SENTENCES_PER_CHUNK = 2
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ def _pick_sentences(
                 or not 30 <= len(text) <= 450
                 or text.endswith(":")
                 or text.startswith("|")
+                or _META.match(text)
             ):
                 continue
             seen.add(key)
@@ -171,7 +175,8 @@ def _mmr(candidates: list[_Candidate], limit: int, lam: float) -> list[_Candidat
     pool = list(candidates)
     while pool and len(chosen) < limit:
         best = max(pool, key=lambda c: lam * c.relevance - (1 - lam) * _redundancy(c, chosen))
-        if chosen and _redundancy(best, chosen) > 0.6:
+        same_chunk = sum(c.chunk.id == best.chunk.id for c in chosen)
+        if same_chunk >= MAX_SENTENCES_PER_CHUNK or (chosen and _redundancy(best, chosen) > 0.6):
             pool.remove(best)
             continue
         chosen.append(best)

@@ -17,7 +17,8 @@ from retrieval.models import Chunk, Document
 
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+# A sentence ends at . ! or ? (a closing ** or __ after it is consumed with the space).
+SENTENCE_END = re.compile(r"(?<=[.!?])(?:\*\*|__)?\s+(?=[A-Z0-9\"'(\[*_])")
 DEFAULT_MAX_CHARS = 1200
 
 

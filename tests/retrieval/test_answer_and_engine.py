@@ -8,6 +8,7 @@ import pytest
 
 from retrieval.engine import Advisor, SearchOptions
 from retrieval.errors import IndexError_, QuestionError
+from tests.fakes.corpus import write_doc
 from tests.fakes.embedder import HashEmbedder
 
 
@@ -123,3 +124,31 @@ def test_open_refreshes_only_when_files_changed(
         playbooks_dir=corpus_dir, index_dir=tmp_path / "idx", embedder=embedder
     )
     assert report is not None and report.changed == ("guides/charter.md",)
+
+
+def test_direct_answer_skips_meta_sentences_and_spreads_across_chunks(tmp_path: Path) -> None:
+    root = tmp_path / "playbooks"
+    front = "title: Camera retention\nkind: playbook\nupdated: 2026-01-01\nreview_by: 2099-01-01\n"
+    body = (
+        "This playbook is for anyone deciding camera footage retention periods.\n\n"
+        "## Retention\n\n"
+        "Camera footage retention should default to thirty days. "
+        "Camera footage retention beyond that needs a written hold. "
+        "Camera footage retention holds expire after the case closes. "
+        "Camera footage retention is audited every quarter.\n\n"
+        "## Agreement\n\n"
+        "Police and IT agreed on camera footage retention after pricing storage.\n"
+    )
+    write_doc(root, "guides/retention.md", front, body)
+    advisor, _, _ = Advisor.open(
+        playbooks_dir=root,
+        index_dir=tmp_path / "idx",
+        embedder=HashEmbedder(),
+        options=SearchOptions(abstain_threshold=0.1),
+    )
+    answer = advisor.ask("camera footage retention")
+    texts = [s.text for s in answer.sentences]
+    assert not any(t.startswith("This playbook") for t in texts)
+    by_section = [answer.citations[s.citation - 1].section for s in answer.sentences]
+    assert by_section.count("Retention") == 2
+    assert "Agreement" in by_section

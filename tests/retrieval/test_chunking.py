@@ -82,3 +82,12 @@ def test_code_fence_with_hashes_is_not_a_heading() -> None:
     (chunk,) = chunk_document(doc(body))
     assert chunk.headings == ("Real",)
     assert "## not a heading" in chunk.text
+
+
+def test_bold_lead_in_labels_split_off_as_their_own_sentence() -> None:
+    text = "- **Criminal evidence.** Footage used in a case follows evidence rules. It lasts."
+    assert split_sentences(text) == [
+        "**Criminal evidence.",
+        "Footage used in a case follows evidence rules.",
+        "It lasts.",
+    ]
