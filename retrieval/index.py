@@ -129,6 +129,7 @@ def build_index(
             "dimension": embedder.dimension,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "chunking": _chunking(max_chars),
+            "chunk_count": len(chunks),
             "files": {
                 doc.path: {"hash": doc.content_hash, "doc_id": doc.id} for doc in corpus.documents
             },

@@ -83,6 +83,12 @@ def read_manifest(generation: Path) -> dict[str, Any]:
     return manifest
 
 
+def read_current_manifest(index_dir: Path) -> dict[str, Any] | None:
+    """The live generation's manifest only (no vectors, no BM25), or ``None`` if no index."""
+    generation = current_generation(index_dir)
+    return None if generation is None else read_manifest(generation)
+
+
 def write_generation(
     index_dir: Path,
     *,

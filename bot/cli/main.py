@@ -114,7 +114,8 @@ def index(
     """Build or incrementally update the search index from the playbooks folder."""
     from bot.advisor_setup import build_embedder
     from retrieval.documents import load_corpus
-    from retrieval.index import build_index, load_index
+    from retrieval.index import build_index
+    from retrieval.index_store import read_current_manifest
 
     settings = load_settings()
     corpus = load_corpus(settings.playbooks_dir)
@@ -122,15 +123,16 @@ def index(
         err.print(f"skipped: {problem}", markup=False, highlight=False, soft_wrap=True)
     if not corpus.documents:
         raise CorpusError(f"no loadable playbooks in {settings.playbooks_dir}")
-    current = load_index(settings.resolved_index_dir)
+    manifest = read_current_manifest(settings.resolved_index_dir)
     hashes = {doc.path: doc.content_hash for doc in corpus.documents}
     if (
         not rebuild
-        and current is not None
-        and current.model == settings.embedding_model
-        and current.file_hashes() == hashes
-    ):  # up to date: answer without loading the model (seconds of imports)
-        out.print(f"index up to date ({len(hashes)} files, {len(current.chunks)} chunks)")
+        and manifest is not None
+        and manifest.get("model") == settings.embedding_model
+        and {path: f["hash"] for path, f in manifest["files"].items()} == hashes
+    ):  # up to date: read only the manifest, and never load the model (seconds of imports)
+        chunks = f", {manifest['chunk_count']} chunks" if "chunk_count" in manifest else ""
+        out.print(f"index up to date ({len(hashes)} files{chunks})")
         return
     embedder = build_embedder(settings)
     _, report = build_index(
