@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 QUESTION ?= How did other cities get police and IT to agree on how long camera footage is kept?
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test test-calendar lint bench clean
 
 $(BIN)/advisor: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# The suite again with the wall clock moved (tests/moved_clock.py), under far-off TZ values:
+# a Saturday (the eve of a US DST change) and a Sunday late evening UTC (Monday in Kiritimati).
+# Tests that start a separate process keep the real clock and are left out of these passes.
+test-calendar: install
+	TZ=Pacific/Pago_Pago $(BIN)/python -m pytest -q --wall-clock=2027-03-13T21:00:00+00:00
+	TZ=Pacific/Kiritimati $(BIN)/python -m pytest -q --wall-clock=2026-11-29T23:30:00+00:00
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

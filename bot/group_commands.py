@@ -27,6 +27,7 @@ from bot.group_create import (
     on_create,
 )
 from bot.home_checkins import next_checkin_at
+from checkins.upcoming import next_checkin, next_digest, upcoming_label
 from storage import groups as store
 from storage.errors import PermissionDenied
 
@@ -72,6 +73,8 @@ def on_leave(request: CommandRequest, rest: str) -> None:
 
 
 def on_list(request: CommandRequest, rest: str) -> None:
+    now = request.services.clock()
+
     def work(session: Session) -> list[GroupRow]:
         rows = []
         for group in store.list_groups(session):
@@ -86,6 +89,8 @@ def on_list(request: CommandRequest, rest: str) -> None:
                     timezone=group.timezone,
                     mine=any(m.user_id == request.user_id for m in members),
                     channel_error=group.channel_error,
+                    next_checkin=upcoming_label(next_checkin(group, now=now)),
+                    next_digest=upcoming_label(next_digest(group, now=now)),
                 )
             )
         return rows

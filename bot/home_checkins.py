@@ -18,15 +18,13 @@ from bot.escape import escape_mrkdwn, token_label
 from bot.services import Services
 from checkins.dates import today_in
 from checkins.digest import latest_checkins
-from checkins.errors import InvalidSchedule
-from checkins.schedule import next_fire, parse_schedule, parse_weekdays
+from checkins.upcoming import next_checkin, next_digest, upcoming_label
 from storage.checkins import checkins_for
 from storage.commitments import list_commitments
-from storage.groups import get_group
+from storage.groups import get_group, list_groups_of_user
 from storage.models import CommitmentStatus, WorkingGroup
 
 HOME_LIMIT = 20
-_MAX_SKIPS = 60  # fires skipped for falling on non-working days before giving up
 
 
 @dataclass(frozen=True)
@@ -42,21 +40,9 @@ class NextCheckin:
 
 
 def next_checkin_at(group: WorkingGroup, *, now: datetime) -> NextCheckin | None:
-    """The group's next check-in fire on a working day, or ``None`` if it has none."""
-    try:
-        schedule = parse_schedule(group.checkin_schedule, timezone=group.timezone)
-        working = parse_weekdays(group.working_days)
-    except InvalidSchedule:
-        return None
-    fire = next_fire(schedule, after=now)
-    for _ in range(_MAX_SKIPS):
-        if fire is None:
-            return None
-        local = fire.astimezone(schedule.tz)
-        if local.weekday() in working:
-            return NextCheckin(fire, f"{local:%a %Y-%m-%d %H:%M} ({group.timezone})")
-        fire = next_fire(schedule, after=fire)
-    return None
+    """The group's next check-in on a working day as a Slack date, or ``None``."""
+    upcoming = next_checkin(group, now=now)
+    return NextCheckin(upcoming.at, upcoming.label) if upcoming is not None else None
 
 
 def open_commitment_rows(
@@ -100,24 +86,28 @@ def my_commitments(services: Services, user_id: str) -> list[Block]:
 
 
 def next_checkins(services: Services, user_id: str) -> list[Block]:
+    """Each of my groups (member, lead, or owner of an open commitment there) with its next
+    check-in and next digest on the group's own clock, so a quiet weekend is explained."""
     now = services.clock()
     with services.session() as session:
         rows, groups = open_commitment_rows(session, user_id=user_id, now=now)
-    counts = Counter(row.group for row in rows)
-    upcoming = []
-    for group in groups.values():
-        when = next_checkin_at(group, now=now)
-        if when is not None and counts[group.name]:
-            upcoming.append((when, group.name, counts[group.name]))
-    if not upcoming:
+        for group in list_groups_of_user(session, user_id=user_id):
+            if group.id is not None:
+                groups.setdefault(group.id, group)
+    if not groups:
         return [*sections(msg.HOME_CHECKINS), context(msg.HOME_NO_CHECKINS)]
-    lines = [
-        msg.HOME_CHECKIN_LINE.format(
-            when=when.slack_date,
-            group=escape_mrkdwn(name),
-            count=count,
-            s="" if count == 1 else "s",
+    counts = Counter(row.group for row in rows)
+    lines = [msg.HOME_CHECKINS]
+    for group in sorted(groups.values(), key=lambda g: g.name.lower()):
+        count = counts[group.name]
+        lines.append(
+            msg.HOME_GROUP_LINE.format(
+                group=escape_mrkdwn(group.name),
+                checkin=escape_mrkdwn(upcoming_label(next_checkin(group, now=now))),
+                digest=escape_mrkdwn(upcoming_label(next_digest(group, now=now))),
+                mine=msg.HOME_GROUP_MINE.format(count=count, s="" if count == 1 else "s")
+                if count
+                else "",
+            )
         )
-        for when, name, count in sorted(upcoming, key=lambda item: item[0].at)
-    ]
-    return sections("\n".join([msg.HOME_CHECKINS, *lines]))
+    return sections("\n".join(lines))

@@ -6,6 +6,8 @@ or a playbook is escaped (``bot.escape.escape_mrkdwn``) before it is put in.
 
 from __future__ import annotations
 
+from checkins.upcoming import NOTHING_COMING
+
 # Progress and failure --------------------------------------------------------------------
 WORKING = ":hourglass_flowing_sand: Working on it…"
 FAILED = (
@@ -158,12 +160,12 @@ GROUP_LIST_EMPTY = "There are no working groups yet. Create one: `/advisor group
 GROUP_LIST_HEADER = "*Working groups*"
 GROUP_LINE = (
     "• *{name}*: {channel}, lead {lead}, {members} member{s}, check-ins `{schedule}` "
-    "({timezone}){mine}{problem}"
+    "({timezone}){mine}{problem}\n      next check-in {next_checkin} · next digest {next_digest}"
 )
 GROUP_LINE_MINE = " · _you are in it_"
 GROUP_LINE_PROBLEM = " · :warning: channel problem: `{error}`"
 GROUP_SCHEDULED = "*{name}* now checks in `{schedule}` ({timezone}). Next: {next}."
-GROUP_NEXT_NEVER = "none (no working day matches)"
+GROUP_NEXT_NEVER = NOTHING_COMING
 GROUP_DELETED = "Deleted working group *{name}* with its commitments and check-in history."
 GROUP_DENIED_CHANGE = "Only the group lead or an admin can change *{name}*."
 GROUP_DENIED_DELETE = "Only admins can delete working groups. Nothing was changed."
@@ -239,6 +241,7 @@ GROUP_FORM_SCHEDULE_HINT = "For example mon 09:00, mon,thu 14:30, weekdays 08:45
 
 HOME_COMMITMENTS = "*Your open commitments*"
 HOME_NO_COMMITMENTS = "_No open commitments. `/advisor commit` makes one._"
-HOME_CHECKINS = "*Your next check-ins*"
-HOME_NO_CHECKINS = "_No check-ins coming: you own no open commitments._"
-HOME_CHECKIN_LINE = "• {when} · *{group}* · {count} commitment{s}"
+HOME_CHECKINS = "*Your groups: next check-ins and digests*"
+HOME_NO_CHECKINS = "_No check-ins coming: you are in no working group and own no open commitments._"
+HOME_GROUP_LINE = "• *{group}* · next check-in {checkin}{mine} · next digest {digest}"
+HOME_GROUP_MINE = " (you own {count} open commitment{s})"

@@ -9,15 +9,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from bot.clock import Clock, utc_clock
 from bot.gateway import SlackCallFailed, SlackGateway, build_web_client
 from bot.ports import Answerer
 from bot.settings import Settings
@@ -26,13 +27,8 @@ from storage.engine import SessionFactory, create_db_engine, make_session_factor
 from storage.migrate import upgrade_engine
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 AUTH_CACHE_SECONDS = 60.0
 QUEUE_PER_WORKER = 25
-
-
-def utc_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

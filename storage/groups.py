@@ -149,3 +149,14 @@ def list_members(session: Session, *, group_id: int) -> Sequence[Membership]:
     """The group's memberships, lead first."""
     query = select(Membership).where(Membership.group_id == group_id)
     return session.exec(query.order_by(col(Membership.role), col(Membership.user_id))).all()
+
+
+def list_groups_of_user(session: Session, *, user_id: str) -> Sequence[WorkingGroup]:
+    """The active groups ``user_id`` leads or is a member of, by name."""
+    query = (
+        select(WorkingGroup)
+        .join(Membership, col(Membership.group_id) == col(WorkingGroup.id))
+        .where(Membership.user_id == user_id, col(WorkingGroup.archived).is_(False))
+        .order_by(col(WorkingGroup.name))
+    )
+    return session.exec(query).all()

@@ -28,6 +28,7 @@ from storage.migrate import upgrade_engine
 from tests.fakes.corpus import write_small_corpus
 from tests.fakes.slack_api import FakeSlackAPI
 
+pytest_plugins = ["tests.moved_clock"]
 PG_ENV = "ADVISOR_TEST_DATABASE_URL"
 
 

@@ -116,6 +116,8 @@ class GroupRow:
     timezone: str
     mine: bool
     channel_error: str | None
+    next_checkin: str  # raw text, e.g. "Mon 30 Nov 09:00 America/Los_Angeles"
+    next_digest: str
 
 
 def group_list(rows: Sequence[GroupRow]) -> str:
@@ -133,6 +135,8 @@ def group_list(rows: Sequence[GroupRow]) -> str:
                 s="" if row.members == 1 else "s",
                 schedule=escape_mrkdwn(row.schedule),
                 timezone=escape_mrkdwn(row.timezone),
+                next_checkin=escape_mrkdwn(row.next_checkin),
+                next_digest=escape_mrkdwn(row.next_digest),
                 mine=msg.GROUP_LINE_MINE if row.mine else "",
                 problem=problem if row.channel_error else "",
             )

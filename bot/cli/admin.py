@@ -18,11 +18,13 @@ from rich.table import Table
 from sqlmodel import Session
 
 from bot.checkin_plan import DuePlan, plan_due
+from bot.cli.context import clock_of
 from bot.scheduler import policy_from
 from bot.settings import Settings
 from checkins.dates import today_in
 from checkins.errors import CheckinError
 from checkins.schedule import load_timezone
+from checkins.upcoming import next_checkin, next_digest, upcoming_label
 from storage.commitments import list_commitments
 from storage.engine import create_db_engine, make_session_factory
 from storage.groups import get_group_by_name, list_groups
@@ -71,12 +73,23 @@ def db_upgrade() -> None:
 
 @groups_app.command("list")
 def groups_list(
+    ctx: typer.Context,
     archived: Annotated[bool, typer.Option(help="Include archived groups.")] = False,
 ) -> None:
     """List working groups with their schedules and open commitments."""
+    now = clock_of(ctx)()
     with _session(Settings()) as session:
         table = Table(
-            "id", "name", "channel", "lead", "timezone", "check-ins", "digest", "open", "problem"
+            "id",
+            "name",
+            "channel",
+            "lead",
+            "check-ins",
+            "next check-in",
+            "digest",
+            "next digest",
+            "open",
+            "problem",
         )
         for group in list_groups(session, include_archived=archived):
             count = len(list_commitments(session, group_id=group.id, status="open"))
@@ -86,9 +99,10 @@ def groups_list(
                 group.name,
                 group.channel_id,
                 group.lead_user_id,
-                group.timezone,
                 group.checkin_schedule,
+                upcoming_label(next_checkin(group, now=now)),
                 group.digest_schedule,
+                upcoming_label(next_digest(group, now=now)),
                 str(count),
                 problem,
             )
@@ -97,11 +111,12 @@ def groups_list(
 
 @commitments_app.command("list")
 def commitments_list(
+    ctx: typer.Context,
     overdue: Annotated[bool, typer.Option(help="Only open commitments past due.")] = False,
     group: Annotated[str | None, typer.Option(help="Only this group (by name).")] = None,
 ) -> None:
     """List commitments, by due date."""
-    now = datetime.now(UTC)
+    now = clock_of(ctx)()
     with _session(Settings()) as session:
         groups = {g.id: g for g in list_groups(session, include_archived=True)}
         group_id = None
@@ -129,9 +144,9 @@ def commitments_list(
         out.print(table)
 
 
-def _parse_at(text: str | None, *, default_timezone: str) -> datetime:
+def _parse_at(text: str | None, *, default_timezone: str, now: datetime) -> datetime:
     if text is None:
-        return datetime.now(UTC)
+        return now
     try:
         when = datetime.fromisoformat(text)
     except ValueError as error:
@@ -143,6 +158,7 @@ def _parse_at(text: str | None, *, default_timezone: str) -> datetime:
 
 @checkins_app.command("due")
 def checkins_due(
+    ctx: typer.Context,
     at: Annotated[
         str | None, typer.Option(help="ISO time; without an offset, ADVISOR_DEFAULT_TIMEZONE.")
     ] = None,
@@ -150,7 +166,7 @@ def checkins_due(
     """Show what would be sent at TIME (default now), without sending anything."""
     settings = Settings()
     try:
-        when = _parse_at(at, default_timezone=settings.default_timezone)
+        when = _parse_at(at, default_timezone=settings.default_timezone, now=clock_of(ctx)())
     except CheckinError as error:
         raise _fail(str(error)) from error
     with _session(settings) as session:

@@ -10,7 +10,6 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -20,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.admin import checkins_app, commitments_app, db_app, groups_app
+from bot.cli.context import CliContext, clock_of
 from bot.cli.questions import questions_app
 from bot.cli.serve import serve
 from bot.render_text import answer_renderable
@@ -144,13 +144,15 @@ def index(
 @playbooks_app.command("validate")
 @friendly_errors
 def validate(
+    ctx: typer.Context,
     directory: Annotated[Path | None, typer.Argument(help="Folder to check.")] = None,
 ) -> None:
     """List every problem in the playbooks; exit 1 if any is an error."""
     from retrieval.validation import validate_corpus
 
     root = directory or load_settings().playbooks_dir
-    corpus = validate_corpus(root, today=date.today())
+    # Review dates are whole days; the injected clock's UTC date decides which have passed.
+    corpus = validate_corpus(root, today=clock_of(ctx)().date())
     for problem in corpus.problems:
         style = "red" if problem.severity == "error" else "yellow"
         out.print(str(problem), style=style, markup=False, highlight=False, soft_wrap=True)
@@ -200,7 +202,7 @@ def evaluate_command(
 
 
 def main() -> None:
-    app()
+    app(obj=CliContext())
 
 
 if __name__ == "__main__":

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 import typer
 
+from bot.cli.context import clock_of
 from bot.settings import Settings
 from storage.engine import create_db_engine, make_session_factory
 from storage.events import purge_expired_events
@@ -20,6 +21,7 @@ questions_app = typer.Typer(
 
 @questions_app.command("purge")
 def purge(
+    ctx: typer.Context,
     older_than_days: Annotated[
         int | None,
         typer.Option(min=1, help="Default: ADVISOR_QUESTION_LOG_RETENTION_DAYS (90)."),
@@ -28,7 +30,7 @@ def purge(
     """Delete logged questions (and their feedback) older than the retention period."""
     settings = Settings()
     days = older_than_days or settings.question_log_retention_days
-    now = datetime.now(UTC)
+    now = clock_of(ctx)()
     engine = create_db_engine(settings.resolved_database_url)
     try:
         upgrade_engine(engine)

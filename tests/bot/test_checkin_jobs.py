@@ -28,7 +28,7 @@ from storage.models import CheckIn, Digest, WorkingGroup
 from tests.bot.checkin_runtime import make_runtime
 from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import FakeSlackAPI, dm_channel_id
-from tests.storage.helpers import make_commitment, make_group
+from tests.storage.helpers import EVERY_DAY, make_commitment, make_group
 
 LA = "America/Los_Angeles"
 MONDAY_9_LA = datetime(2026, 3, 9, 16, 0, tzinfo=UTC)  # 09:00 PDT, the day after the change
@@ -224,11 +224,17 @@ def test_apscheduler_coalesces_missed_runs_after_downtime(
     slack_api: FakeSlackAPI,
     clock: FakeClock,
 ) -> None:
+    # Real APScheduler threads run at the wall clock: an hourly schedule on every day of
+    # the week makes a run due whatever today's date, weekday and hour are.
     now = datetime.now(UTC)
     clock.set(now)
     with session_factory() as session:
         made = make_group(
-            session, checkin_schedule="0 * * * *", timezone="UTC", now=now - timedelta(days=1)
+            session,
+            checkin_schedule="0 * * * *",
+            working_days=EVERY_DAY,
+            timezone="UTC",
+            now=now - timedelta(days=1),
         )
         make_commitment(session, made, owner="UOWNA", due=FAR, now=now - timedelta(days=1))
         make_commitment(session, made, owner="UOWNB", due=FAR, now=now - timedelta(days=1))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from bot.cli.context import CliContext
 from bot.cli.main import app
 from tests.conftest import SHIPPED_PLAYBOOKS
+from tests.fakes.clock import FakeClock
 
 runner = CliRunner()
 
@@ -72,6 +75,20 @@ def test_validate_exits_non_zero_on_errors(env: Path, corpus_dir: Path) -> None:
     assert result.exit_code == 1
     assert "guides/bad.md:2: error: kind must be" in result.stdout
     assert "1 errors" in result.stdout
+
+
+def test_validate_review_dates_follow_the_injected_clock(env: Path, corpus_dir: Path) -> None:
+    """The fixture corpus says updated 2026-01-01, review_by 2099-01-01."""
+
+    def validate_at(when: datetime) -> str:
+        obj = CliContext(clock=FakeClock(when))
+        return runner.invoke(app, ["playbooks", "validate", str(corpus_dir)], obj=obj).stdout
+
+    assert "0 errors, 0 warnings" in validate_at(datetime(2026, 6, 1, tzinfo=UTC))
+    late = validate_at(datetime(2099, 1, 2, 0, 30, tzinfo=UTC))
+    assert "review_by 2099-01-01 has passed" in late and "3 warnings" in late
+    early = validate_at(datetime(2025, 12, 31, 23, 0, tzinfo=UTC))
+    assert "updated 2026-01-01 is in the future" in early and "3 errors" in early
 
 
 def test_bad_setting_is_a_one_line_error(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bot.cli.context import CliContext
 from bot.cli.main import app
 from storage.engine import create_db_engine, make_session_factory
 from storage.migrate import upgrade_engine
 from storage.questions import log_question, record_feedback
+from tests.fakes.clock import FakeClock
 
 
 def test_purge_removes_questions_past_retention(
@@ -22,7 +24,7 @@ def test_purge_removes_questions_past_retention(
     monkeypatch.setenv("ADVISOR_QUESTION_LOG_RETENTION_DAYS", "30")
     engine = create_db_engine(url)
     upgrade_engine(engine)
-    now = datetime.now(UTC)
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # the injected clock, far from today
     with make_session_factory(engine)() as session:
         old = log_question(
             session, asked_at=now - timedelta(days=31), user_id="U1", surface="dm", question="old"
@@ -33,9 +35,12 @@ def test_purge_removes_questions_past_retention(
         assert old.id is not None
         record_feedback(session, question_log_id=old.id, user_id="U2", helpful=True, now=now)
     engine.dispose()
-    result = CliRunner().invoke(app, ["questions", "purge"])
+    result = CliRunner().invoke(app, ["questions", "purge"], obj=CliContext(clock=FakeClock(now)))
     assert result.exit_code == 0, result.output
     assert "Purged 1 question(s) older than 30 days" in result.output
+    later = CliContext(clock=FakeClock(now + timedelta(days=29)))
+    result = CliRunner().invoke(app, ["questions", "purge"], obj=later)
+    assert "Purged 1 question(s) older than 30 days" in result.output  # "new" is now 31 days old
 
 
 def test_serve_without_credentials_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,7 +22,7 @@ from storage.engine import SessionFactory
 from tests.bot.checkin_runtime import make_runtime
 from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.storage.helpers import make_commitment, make_group
+from tests.storage.helpers import EVERY_DAY, make_commitment, make_group
 
 OWNERS = ["UOWNA", "UOWNB"]
 FAST = 0.2  # the leader-check interval of these tests
@@ -58,11 +58,17 @@ def due_after_handover(
     session_factory: SessionFactory, slack_api: FakeSlackAPI
 ) -> Iterator[tuple[FakeClock, int]]:
     """An hourly group; the clock says nothing is due until the test moves it to now."""
+    # Real APScheduler threads run at the wall clock: an hourly schedule on every day of
+    # the week makes a run due whatever today's date, weekday and hour are.
     now = datetime.now(UTC)
     clock = FakeClock(now - timedelta(days=2))  # before the commitments existed
     with session_factory() as session:
         group = make_group(
-            session, checkin_schedule="0 * * * *", timezone="UTC", now=now - timedelta(days=1)
+            session,
+            checkin_schedule="0 * * * *",
+            working_days=EVERY_DAY,
+            timezone="UTC",
+            now=now - timedelta(days=1),
         )
         for owner in OWNERS:
             make_commitment(

@@ -104,6 +104,7 @@ def held_placeholder(slack_api: FakeSlackAPI) -> Iterator[threading.Event]:
 
 
 @pytest.mark.model
+@pytest.mark.separate_process  # `advisor serve` runs apart, on the real wall clock
 def test_sigterm_after_the_ack_lets_the_answer_finish_and_exits_0(
     tmp_path: Path,
     slack_api: FakeSlackAPI,

@@ -11,6 +11,9 @@ from storage.groups import create_group
 from storage.models import Commitment, CommitmentBase, WorkingGroup, WorkingGroupBase
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday
+# For tests that must run real APScheduler threads at the wall clock: with every day a
+# working day and an hourly schedule, something is due whatever today's date and hour are.
+EVERY_DAY = "mon,tue,wed,thu,fri,sat,sun"
 
 
 def make_group(
@@ -22,6 +25,7 @@ def make_group(
     channel: str = "CPRIV",
     checkin_schedule: str = "mon 09:00",
     digest_schedule: str = "fri 15:00",
+    working_days: str = "mon,tue,wed,thu,fri",
     now: datetime = T0,
 ) -> WorkingGroup:
     base = WorkingGroupBase(
@@ -31,6 +35,7 @@ def make_group(
         timezone=timezone,
         checkin_schedule=checkin_schedule,
         digest_schedule=digest_schedule,
+        working_days=working_days,
     )
     return create_group(session, group=base, now=now)
 

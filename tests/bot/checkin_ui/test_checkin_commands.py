@@ -106,6 +106,8 @@ def test_group_join_list_leave(ui: Running) -> None:
     assert "already in" in command(ui, "group join Privacy WG", user=STRANGER)
     listing = command(ui, "group list", user=STRANGER)
     assert "*Privacy WG*" in listing and "3 members" in listing and "you are in it" in listing
+    # Next check-in and digest on the group's clock (the fake clock says Wednesday).
+    assert "next check-in Mon 9 Mar 09:00 UTC · next digest Fri 6 Mar 15:00 UTC" in listing
     assert "left *Privacy WG*" in command(ui, "group leave Privacy WG", user=STRANGER)
     assert "cannot leave" in command(ui, "group leave Privacy WG", user=LEAD)
     assert "no working group called *Nope*" in command(ui, "group join Nope")
@@ -123,7 +125,7 @@ def test_group_schedule_by_lead_only(ui: Running) -> None:
     assert "never fires" in bad
     done = command(ui, 'group schedule Privacy "tue 10:00" tz Europe/Paris', user=LEAD)
     assert "now checks in `tue 10:00` (Europe/Paris)" in done
-    assert "Tue 2026-03-10 10:00" in done
+    assert "Next: Tue 10 Mar 10:00 Europe/Paris." in done
     (group,) = groups(ui)
     assert (group.checkin_schedule, group.timezone) == ("tue 10:00", "Europe/Paris")
     assert "Put the schedule in quotes" in command(ui, "group schedule Privacy tue", user=LEAD)

@@ -157,7 +157,10 @@ def test_app_home_shows_my_commitments_and_next_checkins(ui: Running) -> None:
     view = json.dumps(ui.slack_api.wait_for("views.publish")[0].params["view"])
     assert "Your open commitments" in view
     assert "*Draft the &lt;camera&gt; policy* \\u00b7 privacy \\u00b7 due 2026-03-06" in view
-    assert "Your next check-ins" in view and "Mon 2026-03-09 09:00 (America/Los_Angeles)" in view
+    assert "Your groups: next check-ins and digests" in view
+    assert "next check-in Mon 9 Mar 09:00 America/Los_Angeles" in view
+    assert "(you own 1 open commitment)" in view
+    assert "next digest Fri 6 Mar 15:00 America/Los_Angeles" in view
     assert "Your recent questions" in view
 
 
