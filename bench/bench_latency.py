@@ -65,6 +65,9 @@ class TimedEmbedder:
         self.seconds.append(time.perf_counter() - started)
         return out
 
+    def embed_spans(self, texts: Any, spans: Any, *, progress: bool = False) -> Any:
+        return self.inner.embed_spans(texts, spans, progress=progress)
+
 
 def one_run(corpus: str, count: int, threads: int | None) -> dict[str, Any]:
     import torch

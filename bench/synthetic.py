@@ -12,7 +12,9 @@ What is synthesized (BENCHMARKS.md repeats this):
 - **Vectors.** Shipped chunks get their real all-MiniLM-L6-v2 embeddings. A synthetic chunk
   gets ``c * v + sqrt(1 - c^2) * u``, re-normalized, where ``v`` is the real embedding of the
   shipped chunk it was copied from (same document, same heading path), ``u`` a random unit
-  vector and ``c`` uniform in [0.75, 0.90] (its cosine to the source chunk).
+  vector and ``c`` uniform in [0.75, 0.90] (its cosine to the source chunk). Its answer-unit
+  vectors (one per sentence, list item or table row) are made the same way from that chunk
+  vector, one noisy copy per unit; heading vectors are embedded for real (few distinct).
 
 The index is written by ``retrieval.index.build_index`` (real chunking, BM25 build, faiss
 write, manifest) with ``SyntheticEmbedder`` standing in for the model at build time; its
@@ -31,6 +33,7 @@ import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -136,6 +139,7 @@ class SyntheticEmbedder:
         self.source_of = source_of
         self.rng = np.random.default_rng(seed)
         self._dimension = len(next(iter(real.values())))
+        self._real_model: Any = None
 
     @property
     def name(self) -> str:
@@ -147,18 +151,46 @@ class SyntheticEmbedder:
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         out = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        missing = []
         for i, text in enumerate(texts):
             vector = self.real.get(text)
             if vector is not None:
                 out[i] = vector
-                continue
-            base = self.real[self.source_of[text]]
-            noise = self.rng.standard_normal(self._dimension).astype(np.float32)
-            noise /= np.linalg.norm(noise)
-            c = self.rng.uniform(*COSINE)
-            v = c * base + np.sqrt(1 - c * c) * noise
-            out[i] = v / np.linalg.norm(v)
+            elif text in self.source_of:
+                out[i] = self._noisy(self.real[self.source_of[text]])
+            else:
+                missing.append(i)  # a heading path: few and short, embedded for real
+        if missing:
+            out[missing] = self._model().embed([texts[i] for i in missing])
         return out
+
+    def embed_spans(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[tuple[int, int]]],
+        *,
+        progress: bool = False,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        vectors = self.embed(texts)
+        units = [
+            np.array([self._noisy(v) for _ in s], dtype=np.float32).reshape(len(s), self._dimension)
+            for v, s in zip(vectors, spans, strict=True)
+        ]
+        return vectors, units
+
+    def _noisy(self, base: np.ndarray) -> np.ndarray:
+        noise = self.rng.standard_normal(self._dimension).astype(np.float32)
+        noise /= np.linalg.norm(noise)
+        c = self.rng.uniform(*COSINE)
+        v = c * base + np.sqrt(1 - c * c) * noise
+        return v / np.linalg.norm(v)
+
+    def _model(self) -> Any:
+        if self._real_model is None:
+            from retrieval.embeddings import SentenceTransformerEmbedder
+
+            self._real_model = SentenceTransformerEmbedder(BUNDLED_MODEL)
+        return self._real_model
 
 
 def index_dir(chunks: int) -> Path:

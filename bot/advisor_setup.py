@@ -19,6 +19,7 @@ def search_options(settings: Settings) -> SearchOptions:
         alpha=settings.convex_alpha,
         max_question_chars=settings.max_question_chars,
         abstain_threshold=DEFAULT_ABSTAIN_THRESHOLD if threshold is None else threshold,
+        playbooks_url=settings.playbooks_url,
     )
 
 

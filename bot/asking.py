@@ -151,7 +151,7 @@ def _log(services: Services, question: Question, answer: Answer) -> int | None:
             asked_at=services.clock(),
             user_id=question.user_id,
             surface=question.surface,
-            question=question.text,
+            question=answer.question,  # cleaned: no NUL or control characters reach the DB
             channel_id=question.channel_id,
             thread_ts=question.thread_ts,
             abstained=answer.abstained,

@@ -33,8 +33,10 @@ SLACK_FAILED = (
 # Answers -----------------------------------------------------------------------------------
 YOU_ASKED = "_You asked:_ {question}"
 NEXT_STEPS = "*What to do next*"
+MORE_POINTS = "*Also in the playbooks*"
 PEER_CITIES = "*Peer cities*"
 SOURCES = "*Sources*"
+SOURCE_LINK = "source: {host}"
 SEARCHED = "Searched {count} playbooks and case notes"
 SHARED_BY = "Shared by {user}"
 CONTINUED = "_(continued)_"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 
-from retrieval.models import Answer
+from retrieval.models import Answer, Citation
 
 NO_COVERAGE = "No playbook covers that yet."
 
@@ -18,7 +18,10 @@ def answer_lines(answer: Answer) -> list[str]:
             lines.append("Closest topics: " + "; ".join(answer.closest_topics))
         lines.append(f"(searched {answer.documents_searched} playbooks and case notes)")
         return lines
-    lines = [" ".join(f"{s.text} [{s.citation}]" for s in answer.sentences)]
+    lines = [" ".join(f"{s.text} [{s.citation}]" for s in answer.lead)]
+    if answer.more:
+        lines += ["", "Also in the playbooks:"]
+        lines += [f"  - {s.text} [{s.citation}]" for s in answer.more]
     if answer.actions:
         lines += ["", "What to do next:"]
         lines += [f"  - {a.text} [{a.citation}]" for a in answer.actions]
@@ -27,7 +30,7 @@ def answer_lines(answer: Answer) -> list[str]:
         lines += [f"  - {p.city}: {p.summary} [{p.citation}]" for p in answer.peers]
     lines += ["", "Sources:"]
     for c in answer.citations:
-        lines.append(f"  [{c.number}] {c.label}" + (f" <{c.url}>" if c.url else f" ({c.path})"))
+        lines.append(f"  [{c.number}] {c.label} {citation_location(c)}")
     lines.append(f"(searched {answer.documents_searched} playbooks and case notes)")
     return lines
 
@@ -45,10 +48,13 @@ def answer_renderable(answer: Answer) -> Group:
             parts.append(Text("Closest topics: " + "; ".join(answer.closest_topics)))
     else:
         body = Text()
-        for s in answer.sentences:
+        for s in answer.lead:
             body.append(s.text + " ")
             body.append(f"[{s.citation}] ", style="cyan")
         parts.append(body)
+        if answer.more:
+            parts.append(Text("\nAlso in the playbooks", style="bold"))
+            parts += [_item(s.text, s.citation) for s in answer.more]
         if answer.actions:
             parts.append(Text("\nWhat to do next", style="bold"))
             parts += [_item(a.text, a.citation) for a in answer.actions]
@@ -59,12 +65,19 @@ def answer_renderable(answer: Answer) -> Group:
         for c in answer.citations:
             line = Text(f"[{c.number}] ", style="cyan")
             line.append(c.label)
-            line.append(f"  {c.url or c.path}", style="dim")
+            line.append(f"  {citation_location(c)}", style="dim")
             parts.append(line)
     parts.append(
         Text(f"\nSearched {answer.documents_searched} playbooks and case notes.", style="dim")
     )
     return Group(*parts)
+
+
+def citation_location(citation: Citation) -> str:
+    """Where to read it: the playbook link (ADVISOR_PLAYBOOKS_URL) or the file's path, then
+    the first public source as a secondary link."""
+    where = f"<{citation.url}>" if citation.url else f"({citation.path})"
+    return f"{where} source: <{citation.sources[0]}>" if citation.sources else where
 
 
 def _item(text: str, citation: int) -> Text:

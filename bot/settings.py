@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     search_top_k: int = Field(default=8, ge=1, le=100)
     abstain_threshold: float | None = None
     max_question_chars: int = Field(default=2000, ge=10)
+    # Web address of the playbooks folder (e.g. a git host's tree URL); citations link to
+    # the file and heading there. Unset: citations show the file path and section.
+    playbooks_url: str | None = Field(default=None, pattern=r"^https?://[^\s<>|]+$")
 
     # Storage
     database_url: str | None = None

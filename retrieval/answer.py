@@ -1,10 +1,21 @@
 """Compose a grounded ``Answer`` from ranked hits (no LLM): extractive, cited, or abstaining.
 
-- Direct answer: the most relevant sentences of the top chunks, picked by maximal marginal
-  relevance (relevance = chunk rank + query-term overlap weighted by IDF; redundancy = word
-  overlap with sentences already picked), each carrying its citation number.
-- What to do next: items from the ``## Actions`` lists of the best-matching playbooks.
-- Peer cities: the best-matching case notes, summarized by their opening sentence.
+- **Evidence.** Candidates are the answer units (``retrieval.units``: sentences, list items,
+  table rows) of the documents the search ranked: every section of the top documents, not only
+  the chunks that happened to rank, so the section whose heading matches the question is in
+  play. Each unit is scored by its meaning (cosine between the question and the unit's vector,
+  pooled from its section's token embeddings at index time), its rare query words, its
+  document's rank, a match between the question and the section heading, and, when the
+  question asks what to do, a preference for the guide's bottom line over its pitfalls.
+- **Sentences.** The best units are picked by maximal marginal relevance. A sentence that
+  leans on the one before it ("These records…") is shown together with it, or not at all.
+  Junk (``retrieval.junk``) is never shown. Each sentence cites its exact section.
+- **What to do next.** ``## Actions`` items of every retrieved playbook, ranked by the same
+  relevance, near-duplicates removed.
+- **Peer cities.** Case notes above a relevance bar, each summarized by its section that best
+  matches the question, else its front-matter ``summary``; never a sentence already shown.
+- **Sources.** With a playbooks web address, each citation links to the file and heading;
+  the front matter's public sources come along as secondary links.
 - Below the relevance threshold it abstains and names the closest topics.
 """
 
@@ -12,46 +23,88 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from retrieval.chunking import split_sentences
+import numpy as np
+
 from retrieval.index import LoadedIndex
+from retrieval.junk import junk_reason, leans_back
 from retrieval.models import Action, Answer, Chunk, Citation, Hit, Peer, Sentence
 from retrieval.text import tokenize
+from retrieval.units import Unit, clean_inline
+
+__all__ = ["DEFAULT_ABSTAIN_THRESHOLD", "ComposeOptions", "clean_inline", "compose_answer"]
 
 # Calibrated on tests/data/dev_questions (see BENCHMARKS.md, "Abstention threshold").
-DEFAULT_ABSTAIN_THRESHOLD = 0.42
-SKIP_SECTIONS = frozenset({"related", "actions", "sources", "see also"})
+DEFAULT_ABSTAIN_THRESHOLD = 0.356
+SKIP_SECTIONS = frozenset({"related", "sources", "see also"})
 ACTION_SECTIONS = frozenset({"actions", "what to do next", "checklist"})
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*\*|__|`)")
-# Sentences about the document itself ("This playbook is for ...") answer nothing.
-_META = re.compile(r"^(this|the) (playbook|case note|guide|note|page)\b", re.IGNORECASE)
-MAX_SENTENCES_PER_CHUNK = 2
+PITFALL_SECTIONS = frozenset({"pitfalls", "common mistakes", "what goes wrong"})
+BACKGROUND_SECTIONS = frozenset({"stakeholders and motives"})
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How evidence is scored (chosen on the dev set; see BENCHMARKS.md, "Answers")."""
+
+    unit: float = 0.35  # cosine of the question and the unit
+    heading: float = 0.25  # cosine of the question and the unit's "Title › Section"
+    words: float = 0.20  # share of the question's rare words (IDF-weighted) in the unit
+    document: float = 0.20  # times 1 / (1 + rank / 2) of the unit's document in the search
+    in_hits: float = 0.04  # the unit's own chunk was among the search hits
+    fullness: float = 0.06  # times min(length, 300) / 300: fuller units carry the substance
+    heading_words: float = 0.07  # share of the section heading's words the question uses
+    opening: float = 0.05  # a guide's bottom line, or the story of the case asked about
+    case_in_how_to: float = -0.05  # a case note's unit, for a "what do we do" question
+    pitfall_in_how_to: float = -0.06  # a Pitfalls unit, for a "what do we do" question
+    background: float = -0.04  # "who wanted what" sections, unless their heading matches
+
+
+_PEER_QUESTION = re.compile(
+    r"\b(?:cit(?:y|ies)|count(?:y|ies)|anyone|anybody|any(?:where| place)|peers?|others?|"
+    r"another|elsewhere|precedent|example|has (?:a|any)|did (?:a|any)|who (?:has|did))\b",
+    re.IGNORECASE,
+)
+_ACTION_QUESTION = re.compile(
+    r"\b(?:what (?:should|do|can|must)|how (?:do|should|can|to|would)|where (?:do|should) "
+    r"(?:we|i) start|what(?:'s| is) the first|first step|steps?\b|what now|now what|"
+    r"do we need|should we|who should|checklist|plan\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class ComposeOptions:
-    max_sentences: int = 4
+    max_sentences: int = 7
+    max_body_chars: int = 1500
     max_actions: int = 4
-    max_peers: int = 3
-    mmr_lambda: float = 0.7
+    max_peers: int = 2
+    mmr_lambda: float = 0.75
     abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD
+    documents: int = 3  # how many top documents' sections are read for evidence
+    peer_margin: float = 0.08  # a peer's best similarity may trail the answer's by this much
+    sentence_margin: float = 0.18  # a sentence scoring this far below the best is left out
+    playbooks_url: str | None = None  # web base of the playbooks folder, for citation links
+    weights: Weights = field(default_factory=Weights)
 
 
 @dataclass
 class _Candidate:
-    text: str
+    unit: Unit
     chunk: Chunk
-    relevance: float
-    words: frozenset[str]
+    position: int  # chunk position in the index
+    vector: np.ndarray
+    score: float
+    words: frozenset[str] = field(default_factory=frozenset)
+    part_scores: tuple[float, ...] = ()  # the score against each part of the question
 
 
 class _Citations:
     """Numbers citations in order of first use, one per document section."""
 
-    def __init__(self, index: LoadedIndex) -> None:
+    def __init__(self, index: LoadedIndex, playbooks_url: str | None) -> None:
         self.index = index
+        self.playbooks_url = playbooks_url
         self.items: list[Citation] = []
         self._numbers: dict[tuple[str, tuple[str, ...]], int] = {}
 
@@ -59,7 +112,7 @@ class _Citations:
         key = (chunk.doc_id, chunk.headings)
         if key not in self._numbers:
             record = self.index.documents.get(chunk.doc_id, {})
-            sources = record.get("sources") or []
+            path = str(record.get("path", ""))
             self._numbers[key] = len(self.items) + 1
             self.items.append(
                 Citation(
@@ -67,13 +120,29 @@ class _Citations:
                     doc_id=chunk.doc_id,
                     title=chunk.doc_title,
                     section=" › ".join(chunk.headings),
-                    path=str(record.get("path", "")),
+                    path=path,
                     kind=chunk.kind,
-                    url=sources[0] if sources else None,
+                    url=playbook_link(self.playbooks_url, path, chunk.headings),
+                    sources=tuple(record.get("sources") or ()),
                     city=record.get("city"),
                 )
             )
         return self._numbers[key]
+
+
+def playbook_link(base: str | None, path: str, headings: Sequence[str]) -> str | None:
+    """``base/path#heading-anchor`` (GitHub/GitLab style anchors), or None without a base."""
+    if not base or not path:
+        return None
+    link = f"{base.rstrip('/')}/{path}"
+    return f"{link}#{heading_anchor(headings[-1])}" if headings else link
+
+
+def heading_anchor(heading: str) -> str:
+    """The anchor GitHub and GitLab give a Markdown heading."""
+    text = clean_inline(heading).lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
 
 
 def confidence_of(hits: Sequence[Hit]) -> float:
@@ -86,10 +155,16 @@ def compose_answer(
     hits: Sequence[Hit],
     *,
     index: LoadedIndex,
+    query_vector: np.ndarray,
+    part_vectors: np.ndarray | None = None,
     peer_hits: Sequence[Hit] = (),
     options: ComposeOptions | None = None,
 ) -> Answer:
-    """Build the ``Answer`` for ``question`` from ranked ``hits`` (see module docstring)."""
+    """Build the ``Answer`` for ``question`` from ranked ``hits`` (see module docstring).
+
+    ``part_vectors`` embed the parts of a question that asks several things
+    (``retrieval.question_parts``); the answer then covers each part.
+    """
     options = options or ComposeOptions()
     confidence = confidence_of(hits)
     searched = index.document_count
@@ -102,11 +177,15 @@ def compose_answer(
             confidence=confidence,
             hits=tuple(hits),
         )
-    weights = _query_weights(question, index)
-    citations = _Citations(index)
-    sentences = _pick_sentences(hits, weights, options, citations)
-    actions = _pick_actions(hits, weights, index, options, citations)
-    peers = _pick_peers([*hits, *peer_hits], options, index, citations)
+    query = np.asarray(query_vector, dtype=np.float32).reshape(-1)
+    scorer = _Scorer(question, query, index, hits, part_vectors, options.weights)
+    citations = _Citations(index, options.playbooks_url)
+    docs = _distinct_docs(hits, options.documents)
+    candidates = scorer.candidates(docs, body=True)
+    opening = _case_opening(scorer, hits, citations)
+    sentences, shown = _pick_sentences(candidates, options, citations, opening)
+    actions = _pick_actions(scorer, hits, options, citations, shown)
+    peers = _pick_peers(scorer, [*hits, *peer_hits], confidence, options, citations, shown)
     return Answer(
         question=question,
         abstained=False,
@@ -120,127 +199,308 @@ def compose_answer(
     )
 
 
-def clean_inline(text: str) -> str:
-    """Markdown links to their label, emphasis markers removed, whitespace folded."""
-    text = _MD_LINK.sub(r"\1", text)
-    text = _EMPHASIS.sub("", text)
-    return re.sub(r"\s+", " ", text).strip()
+class _Scorer:
+    """Relevance of answer units to one question."""
+
+    def __init__(
+        self,
+        question: str,
+        query: np.ndarray,
+        index: LoadedIndex,
+        hits: Sequence[Hit],
+        parts: np.ndarray | None = None,
+        weights: Weights | None = None,
+    ) -> None:
+        self.w = weights or Weights()
+        self.index = index
+        self.question = question
+        self.query = query
+        self.parts = (
+            np.asarray(parts, dtype=np.float32).reshape(-1, query.shape[0])
+            if parts is not None and len(parts)
+            else np.zeros((0, query.shape[0]), dtype=np.float32)
+        )
+        terms = set(tokenize(question))
+        self.weights = {term: index.bm25.idf(term) for term in terms}
+        self.wants_action = bool(_ACTION_QUESTION.search(question))
+        self.doc_rank = {doc: rank for rank, doc in enumerate(_distinct_docs(hits, 50))}
+        self.hit_rank = {h.chunk.id: rank for rank, h in enumerate(hits)}
+
+    def overlap(self, words: frozenset[str]) -> float:
+        total = sum(self.weights.values())
+        return sum(w for t, w in self.weights.items() if t in words) / total if total else 0.0
+
+    def names_place(self, chunk: Chunk) -> bool:
+        """Whether the question names the case note's city or a name in its title."""
+        record = self.index.documents.get(chunk.doc_id, {})
+        names = " ".join(re.findall(r"\b[A-Z][\w'’-]*", chunk.doc_title))
+        place = set(tokenize(f"{record.get('city') or ''} {names}"))
+        return bool(place & set(self.weights))
+
+    def about_cases(self, chunk: Chunk) -> bool:
+        """Whether the question is about this case (names it) or about what peers did."""
+        if self.names_place(chunk):
+            return True
+        return not self.wants_action and bool(_PEER_QUESTION.search(self.question))
+
+    def heading_match(self, chunk: Chunk) -> float:
+        """Share of the section heading's words that the question uses (0 for none)."""
+        if not chunk.headings:
+            return 0.0
+        words = set(tokenize(chunk.headings[-1]))
+        if not words:
+            return 0.0
+        return len(words & set(self.weights)) / len(words)
+
+    def candidates(
+        self, docs: Sequence[str], *, body: bool = False, sections: frozenset[str] | None = None
+    ) -> list[_Candidate]:
+        """Scored units of every section of ``docs`` (body sections, or only ``sections``)."""
+        out: list[_Candidate] = []
+        for doc_id in docs:
+            doc_prior = 1.0 / (1.0 + 0.5 * self.doc_rank.get(doc_id, len(self.doc_rank)))
+            for position in self.index.by_doc.get(doc_id, []):
+                chunk = self.index.chunks[position]
+                top = chunk.headings[0].casefold() if chunk.headings else ""
+                if sections is not None and top not in sections:
+                    continue
+                if body and (top in SKIP_SECTIONS or top in ACTION_SECTIONS):
+                    continue
+                units, vectors = self.index.units(position)
+                if not units:
+                    continue
+                similarity = vectors @ self.query
+                by_part = vectors @ self.parts.T  # (units, parts)
+                heading = np.asarray(self.index.heading_vectors[position], dtype=np.float32)
+                heading_sim = float(heading @ self.query)
+                heading_by_part = heading @ self.parts.T
+                section = self._section_adjustment(chunk, top)
+                in_hits = self.w.in_hits if chunk.id in self.hit_rank else 0.0
+                for row, (unit, vector) in enumerate(zip(units, vectors, strict=True)):
+                    words = frozenset(tokenize(unit.text))
+                    # Longer units carry more of the substance (names, numbers, decisions).
+                    w = self.w
+                    rest = (
+                        w.words * self.overlap(words)
+                        + w.document * doc_prior
+                        + section
+                        + in_hits
+                        + w.fullness * min(len(unit.text), 300) / 300
+                    )
+                    parts = tuple(
+                        w.unit * float(s) + w.heading * float(h) + rest
+                        for s, h in zip(by_part[row], heading_by_part, strict=True)
+                    )
+                    whole = w.unit * float(similarity[row]) + w.heading * heading_sim + rest
+                    score = max((whole, *parts))
+                    out.append(_Candidate(unit, chunk, position, vector, score, words, parts))
+        return out
+
+    def _section_adjustment(self, chunk: Chunk, top: str) -> float:
+        w = self.w
+        adjust = w.heading_words * self.heading_match(chunk)
+        if self.wants_action and chunk.kind == "case-note" and not self.names_place(chunk):
+            adjust += w.case_in_how_to  # "what do we do": the guides answer, peers illustrate
+        if not chunk.headings and (chunk.kind == "playbook" or self.about_cases(chunk)):
+            adjust += w.opening
+        if self.wants_action and top in PITFALL_SECTIONS:
+            adjust += w.pitfall_in_how_to
+        if top in BACKGROUND_SECTIONS and not self.heading_match(chunk):
+            adjust += w.background  # who wanted what: context, rarely the answer itself
+        return adjust
 
 
-def _query_weights(question: str, index: LoadedIndex) -> dict[str, float]:
-    return {term: index.bm25.idf(term) for term in set(tokenize(question))}
+def _case_opening(scorer: _Scorer, hits: Sequence[Hit], citations: _Citations) -> Sentence | None:
+    """When the question is about one peer city's case, its curated summary opens the answer.
 
-
-def _overlap(words: frozenset[str], weights: dict[str, float]) -> float:
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in words) / total if total else 0.0
-
-
-def _rank_weight(rank: int) -> float:
-    return 1.0 / (1.0 + 0.35 * rank)
+    That is when the best match is a case note and the question names its place or asks
+    what other places did; a "what do we do" question is answered from the guides first.
+    """
+    index = scorer.index
+    top = hits[0].chunk
+    record = index.documents.get(top.doc_id, {})
+    summary = record.get("summary")
+    if top.kind != "case-note" or not summary:
+        return None
+    if not scorer.about_cases(top):
+        return None
+    positions = index.by_doc.get(top.doc_id, [])
+    lead = index.chunks[positions[0]] if positions else top
+    return Sentence(str(summary), citations.number(lead))
 
 
 def _pick_sentences(
-    hits: Sequence[Hit],
-    weights: dict[str, float],
+    candidates: list[_Candidate],
     options: ComposeOptions,
     citations: _Citations,
-) -> list[Sentence]:
-    candidates: list[_Candidate] = []
-    seen: set[str] = set()
-    for rank, hit in enumerate(hits[:5]):
-        if hit.chunk.headings and hit.chunk.headings[0].casefold() in SKIP_SECTIONS:
-            continue
-        for raw in split_sentences(hit.chunk.text):
-            text = clean_inline(raw)
-            key = text.casefold()
-            if (
-                key in seen
-                or not 30 <= len(text) <= 450
-                or text.endswith(":")
-                or text.startswith("|")
-                or _META.match(text)
-            ):
-                continue
-            seen.add(key)
-            words = frozenset(tokenize(text))
-            relevance = 0.6 * _rank_weight(rank) + 0.4 * _overlap(words, weights)
-            candidates.append(_Candidate(text, hit.chunk, relevance, words))
-    chosen = _mmr(candidates, options.max_sentences, options.mmr_lambda)
-    return [Sentence(c.text, citations.number(c.chunk)) for c in chosen]
-
-
-def _mmr(candidates: list[_Candidate], limit: int, lam: float) -> list[_Candidate]:
-    chosen: list[_Candidate] = []
-    pool = list(candidates)
-    while pool and len(chosen) < limit:
-        best = max(pool, key=lambda c: lam * c.relevance - (1 - lam) * _redundancy(c, chosen))
-        same_chunk = sum(c.chunk.id == best.chunk.id for c in chosen)
-        if same_chunk >= MAX_SENTENCES_PER_CHUNK or (chosen and _redundancy(best, chosen) > 0.6):
-            pool.remove(best)
-            continue
-        chosen.append(best)
+    opening: Sentence | None = None,
+) -> tuple[list[Sentence], set[str]]:
+    by_place = {(c.position, c.unit.block, c.unit.position): c for c in candidates}
+    seen_text: set[str] = set()
+    pool = []
+    for c in sorted(candidates, key=lambda c: -c.score):
+        # Chunks overlap by a sentence: the same text twice is one candidate.
+        if c.unit.text not in seen_text and junk_reason(c.unit.text, standalone=False) is None:
+            seen_text.add(c.unit.text)
+            pool.append(c)
+    length = len(opening.text) if opening is not None else 0
+    chosen: list[list[_Candidate]] = []  # groups shown together (a sentence and its lead-in)
+    per_section: dict[tuple[str, tuple[str, ...], bool], int] = {}
+    used: set[tuple[int, int, int]] = set()
+    picked_vectors: list[np.ndarray] = []
+    parts_left = list(range(len(pool[0].part_scores))) if pool else []
+    top_score = pool[0].score if pool else 0.0
+    while pool and len(chosen) < options.max_sentences:
+        if parts_left:  # first, the best evidence for each part of the question
+            part = parts_left.pop(0)
+            best = max(pool, key=lambda c: c.part_scores[part])
+        else:
+            best = max(pool, key=lambda c: _mmr(c, picked_vectors, options.mmr_lambda))
         pool.remove(best)
-    return chosen
+        if chosen and best.score < top_score - options.sentence_margin:
+            continue  # filler: well below the best evidence
+        place = (best.position, best.unit.block, best.unit.position)
+        if place in used or (picked_vectors and _redundancy(best, picked_vectors) > 0.9):
+            continue
+        group = _with_lead_in(best, by_place)
+        if group is None or any((g.position, g.unit.block, g.unit.position) in used for g in group):
+            continue
+        # At most two sentences a section, plus up to three rows of its table.
+        section = (best.chunk.doc_id, best.chunk.headings, best.unit.kind == "row")
+        if per_section.get(section, 0) >= (3 if best.unit.kind == "row" else 2):
+            continue
+        size = sum(len(m.unit.text) + 1 for m in group)
+        if chosen and length + size > options.max_body_chars:
+            continue
+        length += size
+        per_section[section] = per_section.get(section, 0) + 1
+        chosen.append(group)
+        for member in group:
+            used.add((member.position, member.unit.block, member.unit.position))
+            picked_vectors.append(member.vector)
+    sentences = [
+        Sentence(" ".join(m.unit.text for m in group), citations.number(group[-1].chunk))
+        for group in chosen
+    ]
+    shown = {m.unit.text for group in chosen for m in group}
+    # The guide's opening paragraph (its bottom line) leads when it was picked at all.
+    sentences = [s for g, s in zip(chosen, sentences, strict=True) if not g[0].chunk.headings] + [
+        s for g, s in zip(chosen, sentences, strict=True) if g[0].chunk.headings
+    ]
+    if opening is not None:
+        sentences.insert(0, opening)
+        shown.add(opening.text)
+    return sentences, shown
 
 
-def _redundancy(candidate: _Candidate, chosen: list[_Candidate]) -> float:
-    def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-        return len(a & b) / len(a | b) if a and b else 0.0
+def _with_lead_in(
+    candidate: _Candidate, by_place: dict[tuple[int, int, int], _Candidate]
+) -> list[_Candidate] | None:
+    """The candidate alone, or with up to two sentences before it that it leans on."""
+    group = [candidate]
+    while leans_back(group[0].unit.text):
+        unit = group[0].unit
+        before = by_place.get((group[0].position, unit.block, unit.position - 1))
+        if before is None or len(group) == 3 or junk_reason(before.unit.text, standalone=False):
+            return None
+        group.insert(0, before)
+    return group
 
-    return max((jaccard(candidate.words, c.words) for c in chosen), default=0.0)
+
+def _mmr(candidate: _Candidate, picked: list[np.ndarray], lam: float) -> float:
+    return lam * candidate.score - (1 - lam) * _redundancy(candidate, picked)
+
+
+def _redundancy(candidate: _Candidate, picked: list[np.ndarray]) -> float:
+    if not picked:
+        return 0.0
+    return float(np.max(np.stack(picked) @ candidate.vector))
 
 
 def _pick_actions(
+    scorer: _Scorer,
     hits: Sequence[Hit],
-    weights: dict[str, float],
-    index: LoadedIndex,
     options: ComposeOptions,
     citations: _Citations,
+    shown: set[str],
 ) -> list[Action]:
-    playbooks = _distinct_docs([h for h in hits if h.chunk.kind == "playbook"], 2)
-    scored: list[tuple[float, str, Chunk]] = []
-    for rank, doc_id in enumerate(playbooks):
-        for chunk in _action_chunks(index, doc_id):
-            for item in split_sentences(chunk.text) if "\n" in chunk.text else [chunk.text]:
-                text = clean_inline(item)
-                if len(text) >= 15:
-                    score = _rank_weight(rank * 2) + _overlap(frozenset(tokenize(text)), weights)
-                    scored.append((score, text, chunk))
-    scored.sort(key=lambda s: -s[0])
-    picked: list[Action] = []
-    for _, text, chunk in scored:
-        if all(text != a.text for a in picked):
-            picked.append(Action(text, citations.number(chunk)))
+    playbooks = _distinct_docs([h for h in hits if h.chunk.kind == "playbook"], 4)
+    candidates = scorer.candidates(playbooks, sections=ACTION_SECTIONS)
+    candidates = [
+        c for c in candidates if c.unit.text not in shown and not _action_junk(c.unit.text)
+    ]
+    candidates.sort(key=lambda c: -c.score)
+    picked: list[_Candidate] = []
+    for candidate in candidates:
+        if any(_near_duplicate(candidate, p) for p in picked):
+            continue
+        picked.append(candidate)
         if len(picked) == options.max_actions:
             break
-    return picked
+    return [Action(c.unit.text, citations.number(c.chunk)) for c in picked]
 
 
-def _action_chunks(index: LoadedIndex, doc_id: str) -> list[Chunk]:
-    chunks = [index.chunks[i] for i in index.by_doc.get(doc_id, [])]
-    return [c for c in chunks if c.headings and c.headings[0].casefold() in ACTION_SECTIONS]
+def _action_junk(text: str) -> bool:
+    reason = junk_reason(text, standalone=True)
+    return reason is not None and reason != "leans on text not shown"
+
+
+def _near_duplicate(a: _Candidate, b: _Candidate) -> bool:
+    if float(a.vector @ b.vector) > 0.9:
+        return True
+    union = a.words | b.words
+    return bool(union) and len(a.words & b.words) / len(union) > 0.5
 
 
 def _pick_peers(
-    hits: Sequence[Hit], options: ComposeOptions, index: LoadedIndex, citations: _Citations
+    scorer: _Scorer,
+    hits: Sequence[Hit],
+    confidence: float,
+    options: ComposeOptions,
+    citations: _Citations,
+    shown: set[str],
 ) -> list[Peer]:
-    peers = []
-    for doc_id in _distinct_docs(
-        [h for h in hits if h.chunk.kind == "case-note"], options.max_peers
-    ):
-        lead = _lead_chunk(index, doc_id)
-        if lead is None:
-            continue
-        summary = " ".join(clean_inline(s) for s in split_sentences(lead.text)[:2])
-        city = index.documents.get(doc_id, {}).get("city") or lead.doc_title
-        peers.append(Peer(city, lead.doc_title, summary, citations.number(lead)))
+    """Case notes nearly as relevant as the answer itself, each with its own summary."""
+    asks_for_peers = bool(_PEER_QUESTION.search(scorer.question))
+    bar = options.abstain_threshold
+    if not asks_for_peers:  # unasked, a peer must be nearly as relevant as the answer
+        bar = max(bar, confidence - options.peer_margin)
+    best: dict[str, float] = {}
+    for hit in hits:
+        if hit.chunk.kind == "case-note" and hit.dense is not None and hit.dense >= bar:
+            best[hit.chunk.doc_id] = max(best.get(hit.chunk.doc_id, 0.0), hit.dense)
+    peers: list[Peer] = []
+    for doc_id in sorted(best, key=lambda d: -best[d])[: options.max_peers]:
+        peer = _peer(scorer, doc_id, citations, shown)
+        if peer is not None:
+            peers.append(peer)
     return peers
 
 
-def _lead_chunk(index: LoadedIndex, doc_id: str) -> Chunk | None:
-    chunks = [index.chunks[i] for i in index.by_doc.get(doc_id, [])]
-    return next((c for c in chunks if not c.headings), chunks[0] if chunks else None)
+def _peer(scorer: _Scorer, doc_id: str, citations: _Citations, shown: set[str]) -> Peer | None:
+    index = scorer.index
+    record = index.documents.get(doc_id, {})
+    positions = index.by_doc.get(doc_id, [])
+    if not positions:
+        return None
+    lead = index.chunks[positions[0]]
+    city = record.get("city") or lead.doc_title
+    candidates = [
+        c
+        for c in scorer.candidates([doc_id], body=True)
+        if c.chunk.headings  # the opening paragraph is what `summary` replaces
+        and c.unit.text not in shown
+        and junk_reason(c.unit.text) is None
+    ]
+    if candidates:
+        top = max(candidates, key=lambda c: c.score)
+        if scorer.heading_match(top.chunk) > 0 or float(top.vector @ scorer.query) >= 0.5:
+            shown.add(top.unit.text)
+            return Peer(city, lead.doc_title, top.unit.text, citations.number(top.chunk))
+    summary = record.get("summary")
+    if summary and summary not in shown:
+        return Peer(city, lead.doc_title, str(summary), citations.number(lead))
+    return None
 
 
 def _distinct_docs(hits: Sequence[Hit], limit: int) -> list[str]:

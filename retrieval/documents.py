@@ -130,6 +130,7 @@ def parse_document(data: bytes, relative: str) -> tuple[Document | None, list[Pr
         tags=values["tags"],
         stakeholders=values["stakeholders"],
         city=values.get("city"),
+        summary=values.get("summary"),
         sources=values["sources"],
         updated=values["updated"],
         review_by=values["review_by"],

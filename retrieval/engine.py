@@ -14,9 +14,11 @@ from pathlib import Path
 from retrieval.answer import DEFAULT_ABSTAIN_THRESHOLD, ComposeOptions, compose_answer
 from retrieval.documents import Corpus, load_corpus
 from retrieval.embeddings import Embedder
-from retrieval.errors import CorpusError, QuestionError
-from retrieval.index import BuildReport, LoadedIndex, build_index, load_index
+from retrieval.errors import CorpusError
+from retrieval.index import BuildReport, LoadedIndex, build_index, is_current, load_index
 from retrieval.models import Answer, Filters, Hit
+from retrieval.question_parts import question_parts
+from retrieval.question_text import clean_question
 from retrieval.search import Fusion, Mode, search
 
 MAX_CONTEXT_QUESTIONS = 2
@@ -30,6 +32,7 @@ class SearchOptions:
     alpha: float = 0.5
     max_question_chars: int = 2000
     abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD
+    playbooks_url: str | None = None  # web base of the playbooks folder (citation links)
 
 
 class Advisor:
@@ -69,7 +72,9 @@ class Advisor:
                     "(run `advisor playbooks validate` to see why)"
                 )
             current = {d.path: d.content_hash for d in corpus.documents}
-            if index is None or index.file_hashes() != current:
+            if index is None or not is_current(
+                index.manifest, model=embedder.name, file_hashes=current
+            ):
                 index, report = build_index(corpus, embedder, index_dir, progress=progress)
         return cls(index, embedder, options), report, corpus
 
@@ -105,12 +110,23 @@ class Advisor:
         )
 
     def ask(
-        self, question: str, *, filters: Filters | None = None, context: Sequence[str] = ()
+        self,
+        question: str,
+        *,
+        filters: Filters | None = None,
+        context: Sequence[str] = (),
+        mode: Mode = "hybrid",
     ) -> Answer:
-        """A grounded answer, or an abstention naming the closest topics."""
+        """A grounded answer, or an abstention naming the closest topics.
+
+        ``mode`` other than hybrid (for ``advisor eval --compare``) composes from one
+        retriever's hits and never abstains.
+        """
         text = self.validate_question(question)
         query = _with_context(text, context)
-        vector = self.embedder.embed([query])[0]
+        parts = question_parts(text)
+        vectors = self.embedder.embed([query, *parts])
+        vector = vectors[0]
         common = {
             "query": query,
             "query_vector": vector,
@@ -118,25 +134,23 @@ class Advisor:
             "rrf_k": self.options.rrf_k,
             "alpha": self.options.alpha,
         }
-        hits = search(self.index, filters=filters, k=self.options.top_k, **common)
+        hits = search(self.index, filters=filters, k=self.options.top_k, mode=mode, **common)
         peer_filters = replace(filters or Filters(), kinds=("case-note",))
         peer_hits = search(self.index, filters=peer_filters, k=3, mode="dense", **common)
         peer_hits = [h for h in peer_hits if (h.dense or 0.0) >= self.options.abstain_threshold]
-        options = ComposeOptions(abstain_threshold=self.options.abstain_threshold)
-        return compose_answer(text, hits, index=self.index, peer_hits=peer_hits, options=options)
-
-
-def clean_question(question: str, *, limit: int) -> str:
-    """Whitespace-folded question text; ``QuestionError`` if empty or longer than ``limit``."""
-    text = " ".join(question.split())
-    if not text:
-        raise QuestionError("the question is empty; ask something like “How do we run a PIA?”")
-    if len(text) > limit:
-        raise QuestionError(
-            f"the question is {len(text):,} characters; keep it under {limit:,} "
-            "(ask about one thing at a time)"
+        options = ComposeOptions(
+            abstain_threshold=self.options.abstain_threshold if mode == "hybrid" else -1.0,
+            playbooks_url=self.options.playbooks_url,
         )
-    return text
+        return compose_answer(
+            text,
+            hits,
+            index=self.index,
+            query_vector=vector,
+            part_vectors=vectors[1:] if parts else None,
+            peer_hits=peer_hits,
+            options=options,
+        )
 
 
 def _with_context(question: str, context: Sequence[str]) -> str:

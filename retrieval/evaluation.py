@@ -1,8 +1,17 @@
-"""Retrieval quality on a labeled question set: recall@1/@5, MRR, nDCG@5, abstention P/R.
+"""Quality on a labeled question set: retrieval and the answers themselves.
 
-Relevance is judged per document: a question lists the ids of the files that answer it; a
-question with no ids (or ``abstain: true``) must make the advisor abstain. Metric functions
-are pure so they can be tested on hand-made rankings.
+Retrieval: recall@1/@5, MRR, nDCG@5, judged per document (a question lists the ids of the
+files that answer it), and abstention precision/recall (a question with no ids, or
+``abstain: true``, must make the advisor abstain).
+
+Answers: a question may list ``key_facts``, short facts a good answer must state.
+**facts-in-answer** is the share of key facts present in the answer's text (its sentences,
+next steps and peer-city summaries). The matcher is lenient on purpose: a fact is present
+when at least 60% of its content words (stop words out, stemmed, as search tokenizes them)
+appear anywhere in that text, so paraphrase in word order or grammar does not count against
+an answer, but a missing name, number or decision does. **junk rate** is the share of
+answers with any sentence the junk rules (``retrieval.junk``) flag. Metric functions are
+pure so they can be tested on hand-made rankings and texts.
 """
 
 from __future__ import annotations
@@ -18,15 +27,20 @@ import yaml
 from retrieval.answer import confidence_of
 from retrieval.engine import Advisor
 from retrieval.errors import RetrievalError
+from retrieval.junk import answer_junk
+from retrieval.models import Answer
 from retrieval.search import Mode
+from retrieval.text import tokenize
 
 RANK_DEPTH = 30
+FACT_MATCH = 0.6  # share of a fact's content words that must appear in the answer
 
 
 @dataclass(frozen=True)
 class EvalQuestion:
     question: str
     relevant: tuple[str, ...]
+    key_facts: tuple[str, ...] = ()
 
     @property
     def must_abstain(self) -> bool:
@@ -42,6 +56,8 @@ class Metrics:
     ndcg_at_5: float
     abstain_precision: float | None = None
     abstain_recall: float | None = None
+    facts_in_answer: float | None = None
+    junk_rate: float | None = None
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -60,7 +76,10 @@ def load_questions(path: Path) -> list[EvalQuestion]:
             if not isinstance(item, dict) or not str(item.get("question", "")).strip():
                 raise RetrievalError(f"{file}: entry {number} has no 'question'")
             relevant = () if item.get("abstain") else tuple(item.get("relevant") or ())
-            questions.append(EvalQuestion(str(item["question"]).strip(), relevant))
+            facts = item.get("key_facts") or ()
+            if not isinstance(facts, list | tuple) or not all(isinstance(f, str) for f in facts):
+                raise RetrievalError(f"{file}: entry {number}: 'key_facts' must be a list of text")
+            questions.append(EvalQuestion(str(item["question"]).strip(), relevant, tuple(facts)))
     return questions
 
 
@@ -108,21 +127,77 @@ def ranking_metrics(
     )
 
 
+def answer_text(answer: Answer) -> str:
+    """Everything an answer states: sentences, next steps and peer-city summaries."""
+    parts = [s.text for s in answer.sentences]
+    parts += [a.text for a in answer.actions]
+    parts += [p.summary for p in answer.peers]
+    return "\n".join(parts)
+
+
+def fact_present(fact: str, text_words: set[str] | frozenset[str]) -> bool:
+    """Whether ``fact`` is stated: >= 60% of its content words are among ``text_words``."""
+    words = set(tokenize(fact))
+    if not words:
+        return False
+    return len(words & text_words) / len(words) >= FACT_MATCH
+
+
+def facts_found(answer: Answer, facts: Sequence[str]) -> list[bool]:
+    words = set(tokenize(answer_text(answer))) if not answer.abstained else set()
+    return [fact_present(fact, words) for fact in facts]
+
+
+def junk_in(answer: Answer) -> list[tuple[str, str]]:
+    """Junk sentences of an answer (with the rule that flagged each)."""
+    if answer.abstained:
+        return []
+    found = answer_junk([s.text for s in answer.sentences])
+    found += answer_junk([p.summary for p in answer.peers])
+    found += [
+        (text, reason)
+        for text, reason in answer_junk([a.text for a in answer.actions])
+        if reason != "leans on text not shown"  # a checklist item stands under its heading
+    ]
+    return found
+
+
 def evaluate(
-    advisor: Advisor, questions: Sequence[EvalQuestion], *, mode: Mode = "hybrid"
+    advisor: Advisor,
+    questions: Sequence[EvalQuestion],
+    *,
+    mode: Mode = "hybrid",
+    answers: bool = True,
 ) -> Metrics:
-    """Ranking metrics over answerable questions; abstention P/R over all (hybrid only)."""
+    """Ranking metrics over answerable questions; facts-in-answer over those with key facts;
+    junk rate over the answers given; abstention P/R over all (hybrid only).
+
+    In ``bm25`` and ``dense`` mode the answers are composed from that retriever's hits
+    alone and never abstain (abstention is a property of the hybrid advisor). With
+    ``answers=False`` only the ranking metrics are computed (no answer is composed).
+    """
     answerable = [q for q in questions if not q.must_abstain]
     rankings = [
         distinct_docs(h.chunk.doc_id for h in advisor.search(q.question, mode=mode, k=RANK_DEPTH))
         for q in answerable
     ]
     metrics = ranking_metrics(rankings, [q.relevant for q in answerable])
-    if mode != "hybrid":
+    if not answers and mode != "hybrid":
         return metrics
-    predicted = [advisor.ask(q.question).abstained for q in questions]
-    precision, recall = abstention_scores(predicted, [q.must_abstain for q in questions])
-    return Metrics(**{**metrics.__dict__, "abstain_precision": precision, "abstain_recall": recall})
+    given_answers = {q.question: advisor.ask(q.question, mode=mode) for q in questions}
+    facts = [
+        found for q in answerable for found in facts_found(given_answers[q.question], q.key_facts)
+    ]
+    given = [a for a in given_answers.values() if not a.abstained]
+    extra: dict[str, float | None] = {
+        "facts_in_answer": sum(facts) / len(facts) if facts else None,
+        "junk_rate": sum(bool(junk_in(a)) for a in given) / len(given) if given else 0.0,
+    }
+    if mode == "hybrid":
+        predicted = [given_answers[q.question].abstained for q in questions]
+        precision, recall = abstention_scores(predicted, [q.must_abstain for q in questions])
+        extra |= {"abstain_precision": precision, "abstain_recall": recall}
+    return Metrics(**{**metrics.__dict__, **extra})
 
 
 def calibrate_threshold(advisor: Advisor, questions: Sequence[EvalQuestion]) -> tuple[float, float]:

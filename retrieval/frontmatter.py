@@ -21,6 +21,7 @@ KNOWN_KEYS = (
     "tags",
     "stakeholders",
     "city",
+    "summary",
     "sources",
     "updated",
     "review_by",
@@ -29,6 +30,7 @@ KNOWN_KEYS = (
 KINDS = ("playbook", "case-note")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 URL_PATTERN = re.compile(r"^https?://[^\s<>|]+$")
+SUMMARY_MAX_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def check_fields(fm: FrontMatter, path: str) -> tuple[dict[str, Any], list[Probl
         if key not in KNOWN_KEYS:
             known = ", ".join(KNOWN_KEYS)
             problems.append(_warn(path, line(key), f"unknown key '{key}'", f"use one of: {known}"))
-    for key in ("id", "title", "city", "owner"):
+    for key in ("id", "title", "city", "owner", "summary"):
         value = fm.values.get(key)
         if value is None:
             continue
@@ -113,6 +115,17 @@ def check_fields(fm: FrontMatter, path: str) -> tuple[dict[str, Any], list[Probl
             problems.append(_err(path, line(key), f"'{key}' must be a non-empty string"))
         else:
             clean[key] = value.strip()
+    summary = clean.get("summary")
+    if summary is not None and len(summary) > SUMMARY_MAX_CHARS:
+        problems.append(
+            _err(
+                path,
+                line("summary"),
+                f"summary is {len(summary)} characters, over {SUMMARY_MAX_CHARS}",
+                "keep it to one or two sentences",
+            )
+        )
+        clean.pop("summary")
     if "id" in clean and not ID_PATTERN.match(clean["id"]):
         problems.append(
             _err(

@@ -4,6 +4,11 @@ Builds are incremental: a chunk whose id (a hash of its document, heading path a
 in the previous generation keeps its vector, so only changed or new text is re-embedded and
 deleted files drop out. A different embedding model or dimension forces a full rebuild.
 Loading never embeds anything.
+
+Each chunk also carries one vector per answer unit (``retrieval.units``: its sentences, list
+items and table rows), pooled from the chunk's own token embeddings in the same model pass,
+so answers can judge sentence relevance semantically. They are stored as float16 and
+memory-mapped, so a large index pays for them only where a question looks.
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ from retrieval.documents import Corpus
 from retrieval.embeddings import Embedder
 from retrieval.errors import IndexError_
 from retrieval.models import Chunk, Document
+from retrieval.units import Unit, answer_units
 
 CHUNKING_VERSION = 1
+UNITS_VERSION = 2  # bump when retrieval.units splits text or what is embedded changes
 
 
 @dataclass
@@ -37,13 +44,27 @@ class LoadedIndex:
     documents: dict[str, dict[str, Any]]
     vectors: faiss.Index
     bm25: BM25Index
+    unit_vectors: np.ndarray  # (units, dimension) float16, L2-normalized, maybe memory-mapped
+    unit_offsets: np.ndarray  # (chunks + 1,) int64: chunk i's units are rows [o[i], o[i+1])
+    heading_vectors: np.ndarray  # (chunks, dimension) float16: "Title › Section" of each chunk
     by_doc: dict[str, list[int]] = field(default_factory=dict)
     # filters -> allowed chunk positions, memoized by ``retrieval.search`` (read-only arrays)
     allowed_cache: dict[Any, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
+    _units: dict[int, list[Unit]] = field(default_factory=dict, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         for position, chunk in enumerate(self.chunks):
             self.by_doc.setdefault(chunk.doc_id, []).append(position)
+
+    def units(self, position: int) -> tuple[list[Unit], np.ndarray]:
+        """The answer units of the chunk at ``position`` and their vectors (float32)."""
+        units = self._units.get(position)
+        if units is None:
+            units = answer_units(self.chunks[position].text)
+            self._units[position] = units  # a benign race: both threads compute the same
+        start, end = int(self.unit_offsets[position]), int(self.unit_offsets[position + 1])
+        return units, np.asarray(self.unit_vectors[start:end], dtype=np.float32)
 
     @property
     def model(self) -> str:
@@ -96,8 +117,31 @@ def load_index(index_dir: Path) -> LoadedIndex | None:
     if generation is None:
         return None
     manifest = index_store.read_manifest(generation)
-    chunks, documents, vectors, bm25 = index_store.read_generation(generation)
-    return LoadedIndex(manifest, chunks, documents, vectors, bm25)
+    if manifest["format"] < index_store.FORMAT_VERSION:
+        return None  # written by an older version: the next build replaces it whole
+    chunks, documents, vectors, bm25, units, offsets, headings = index_store.read_generation(
+        generation
+    )
+    return LoadedIndex(manifest, chunks, documents, vectors, bm25, units, offsets, headings)
+
+
+def is_current(
+    manifest: dict[str, Any] | None,
+    *,
+    model: str,
+    file_hashes: dict[str, str],
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> bool:
+    """Whether an index with ``manifest`` already matches the model, the files and the way
+    this version chunks and splits text (the one freshness rule, read from the manifest)."""
+    return (
+        manifest is not None
+        and manifest.get("format") == index_store.FORMAT_VERSION
+        and manifest.get("model") == model
+        and manifest.get("chunking") == _chunking(max_chars)
+        and manifest.get("units") == _units_version()
+        and {path: f["hash"] for path, f in manifest.get("files", {}).items()} == file_hashes
+    )
 
 
 def build_index(
@@ -115,20 +159,23 @@ def build_index(
         previous = None if rebuild else _reusable(index_dir, embedder)
         old_hashes = previous.file_hashes() if previous else {}
         new_hashes = {doc.path: doc.content_hash for doc in corpus.documents}
-        settings_same = previous is not None and previous.manifest.get("chunking") == _chunking(
-            max_chars
-        )
-        if settings_same and previous is not None and old_hashes == new_hashes:
+        if previous is not None and is_current(
+            previous.manifest, model=embedder.name, file_hashes=new_hashes, max_chars=max_chars
+        ):
             return previous, BuildReport(
                 unchanged=len(new_hashes), chunks_total=len(previous.chunks)
             )
         chunks = [c for doc in corpus.documents for c in chunk_document(doc, max_chars=max_chars)]
-        vectors, embedded = _vectors_for(chunks, previous, embedder, progress)
+        vectors, unit_vectors, unit_offsets, embedded = _vectors_for(
+            chunks, previous, embedder, progress
+        )
+        heading_vectors = _heading_vectors(chunks, previous, embedder)
         manifest = {
             "model": embedder.name,
             "dimension": embedder.dimension,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "chunking": _chunking(max_chars),
+            "units": _units_version(),
             "chunk_count": len(chunks),
             "files": {
                 doc.path: {"hash": doc.content_hash, "doc_id": doc.id} for doc in corpus.documents
@@ -143,6 +190,9 @@ def build_index(
             documents=documents,
             vectors=vectors,
             bm25=bm25,
+            unit_vectors=unit_vectors,
+            unit_offsets=unit_offsets,
+            heading_vectors=heading_vectors,
         )
     loaded = LoadedIndex(
         index_store.read_manifest(generation),
@@ -150,6 +200,9 @@ def build_index(
         documents,
         faiss.read_index(str(generation / "vectors.faiss")),
         bm25,
+        unit_vectors,
+        unit_offsets,
+        heading_vectors,
     )
     report = BuildReport(
         added=tuple(sorted(set(new_hashes) - set(old_hashes))),
@@ -176,6 +229,7 @@ def document_record(doc: Document) -> dict[str, Any]:
         "path": doc.path,
         "tags": list(doc.tags),
         "city": doc.city,
+        "summary": doc.summary,
         "sources": list(doc.sources),
         "updated": doc.updated.isoformat() if doc.updated else None,
     }
@@ -183,6 +237,10 @@ def document_record(doc: Document) -> dict[str, Any]:
 
 def _chunking(max_chars: int) -> dict[str, int]:
     return {"version": CHUNKING_VERSION, "max_chars": max_chars}
+
+
+def _units_version() -> dict[str, int]:
+    return {"version": UNITS_VERSION}
 
 
 def _reusable(index_dir: Path, embedder: Embedder) -> LoadedIndex | None:
@@ -198,21 +256,64 @@ def _reusable(index_dir: Path, embedder: Embedder) -> LoadedIndex | None:
 
 def _vectors_for(
     chunks: list[Chunk], previous: LoadedIndex | None, embedder: Embedder, progress: bool
-) -> tuple[np.ndarray, int]:
-    vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Chunk vectors, unit vectors (float16) and unit offsets; reuses unchanged chunks'."""
+    dim = embedder.dimension
+    vectors = np.zeros((len(chunks), dim), dtype=np.float32)
+    per_chunk: list[np.ndarray | None] = [None] * len(chunks)
     old_positions: dict[str, int] = {}
-    old_vectors = np.zeros((0, embedder.dimension), dtype=np.float32)
-    if previous is not None and previous.vectors.ntotal:
+    old_vectors = np.zeros((0, dim), dtype=np.float32)
+    reuse_units = previous is not None and previous.manifest.get("units") == _units_version()
+    if previous is not None and previous.vectors.ntotal and reuse_units:
         old_positions = {c.id: i for i, c in enumerate(previous.chunks)}
         old_vectors = previous.vectors.reconstruct_n(0, previous.vectors.ntotal)
     missing = []
     for position, chunk in enumerate(chunks):
         old = old_positions.get(chunk.id)
-        if old is None:
+        if old is None or previous is None:
             missing.append(position)
         else:
             vectors[position] = old_vectors[old]
+            start, end = int(previous.unit_offsets[old]), int(previous.unit_offsets[old + 1])
+            per_chunk[position] = np.asarray(previous.unit_vectors[start:end])
     if missing:
         texts = [chunks[p].index_text for p in missing]
-        vectors[missing] = embedder.embed(texts, progress=progress)
-    return vectors, len(missing)
+        spans = [_unit_spans(chunks[p]) for p in missing]
+        fresh, fresh_units = embedder.embed_spans(texts, spans, progress=progress)
+        vectors[missing] = fresh
+        for position, unit_vectors in zip(missing, fresh_units, strict=True):
+            per_chunk[position] = unit_vectors
+    counts = [len(v) if v is not None else 0 for v in per_chunk]
+    offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(counts)
+    stacked = [v for v in per_chunk if v is not None and len(v)]
+    units = (
+        np.concatenate(stacked).astype(np.float16)
+        if stacked
+        else np.zeros((0, dim), dtype=np.float16)
+    )
+    return vectors, units, offsets, len(missing)
+
+
+def _heading_vectors(
+    chunks: list[Chunk], previous: LoadedIndex | None, embedder: Embedder
+) -> np.ndarray:
+    """Each chunk's "Title › Section" embedded on its own (one short text per heading path),
+    so a question can be matched to the section that answers it."""
+    known: dict[str, np.ndarray] = {}
+    if previous is not None and previous.manifest.get("units") == _units_version():
+        for position, chunk in enumerate(previous.chunks):
+            known.setdefault(chunk.label, np.asarray(previous.heading_vectors[position]))
+    missing = sorted({c.label for c in chunks} - set(known))
+    if missing:
+        known.update(zip(missing, embedder.embed(missing), strict=True))
+    out = np.zeros((len(chunks), embedder.dimension), dtype=np.float16)
+    for position, chunk in enumerate(chunks):
+        out[position] = known[chunk.label]
+    return out
+
+
+def _unit_spans(chunk: Chunk) -> list[tuple[int, int]]:
+    """Unit spans in ``chunk.index_text`` (the label line comes first)."""
+    shift = len(chunk.index_text) - len(chunk.text)
+    return [(u.start + shift, u.end + shift) for u in answer_units(chunk.text)]

@@ -9,6 +9,9 @@
         documents.json     per-document metadata used for citations
         vectors.faiss      faiss IndexFlatIP over L2-normalized vectors
         bm25.npz           BM25 postings over the same chunks
+        units.npy          float16 vectors of every chunk's answer units (memory-mapped)
+        unit_offsets.npy   where each chunk's units start in units.npy
+        headings.npy       float16 vector of each chunk's "Title › Section" (memory-mapped)
 
 A build writes a whole new generation, fsyncs it, then swaps ``CURRENT``; a crash at any
 point leaves the previous generation live. Old generations are removed after the swap.
@@ -36,7 +39,7 @@ from retrieval.bm25 import BM25Index
 from retrieval.errors import IndexError_
 from retrieval.models import Chunk
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: unit vectors
 CURRENT = "CURRENT"
 
 
@@ -97,6 +100,9 @@ def write_generation(
     documents: dict[str, dict[str, Any]],
     vectors: np.ndarray,
     bm25: BM25Index,
+    unit_vectors: np.ndarray,
+    unit_offsets: np.ndarray,
+    heading_vectors: np.ndarray,
 ) -> Path:
     """Write a complete generation and make it live. Returns its folder."""
     name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
@@ -112,6 +118,9 @@ def write_generation(
             flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
         faiss.write_index(flat, str(tmp / "vectors.faiss"))
         bm25.save(tmp / "bm25.npz")
+        np.save(tmp / "units.npy", np.ascontiguousarray(unit_vectors, dtype=np.float16))
+        np.save(tmp / "unit_offsets.npy", np.asarray(unit_offsets, dtype=np.int64))
+        np.save(tmp / "headings.npy", np.ascontiguousarray(heading_vectors, dtype=np.float16))
         _write_json(tmp / "manifest.json", {**manifest, "format": FORMAT_VERSION})
         for path in tmp.iterdir():
             _fsync(path)
@@ -131,7 +140,15 @@ def write_generation(
 
 def read_generation(
     generation: Path,
-) -> tuple[list[Chunk], dict[str, dict[str, Any]], faiss.Index, BM25Index]:
+) -> tuple[
+    list[Chunk],
+    dict[str, dict[str, Any]],
+    faiss.Index,
+    BM25Index,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+]:
     try:
         chunks = [
             _chunk_from(json.loads(line))
@@ -141,14 +158,26 @@ def read_generation(
         documents = json.loads((generation / "documents.json").read_text(encoding="utf-8"))
         vectors = faiss.read_index(str(generation / "vectors.faiss"))
         bm25 = BM25Index.load(generation / "bm25.npz")
+        units = np.load(generation / "units.npy", mmap_mode="r")
+        offsets = np.load(generation / "unit_offsets.npy")
+        headings = np.load(generation / "headings.npy", mmap_mode="r")
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise IndexError_(
             f"index files in {generation} are unreadable ({type(exc).__name__}); "
             "run `advisor index --rebuild`"
         ) from exc
-    if vectors.ntotal != len(chunks) or bm25.size != len(chunks):
+    consistent = (
+        vectors.ntotal == len(chunks)
+        and bm25.size == len(chunks)
+        and offsets.shape == (len(chunks) + 1,)
+        and (not len(chunks) or int(offsets[-1]) == units.shape[0])
+        and units.ndim == 2
+        and units.shape[1] == vectors.d
+        and headings.shape == (len(chunks), vectors.d)
+    )
+    if not consistent:
         raise IndexError_(f"index in {generation} is inconsistent; run `advisor index --rebuild`")
-    return chunks, documents, vectors, bm25
+    return chunks, documents, vectors, bm25, units, offsets, headings
 
 
 def _chunk_from(data: dict[str, Any]) -> Chunk:

@@ -28,6 +28,7 @@ class Document:
     tags: tuple[str, ...] = ()
     stakeholders: tuple[str, ...] = ()
     city: str | None = None
+    summary: str | None = None  # case notes: what the city did and what came of it
     sources: tuple[str, ...] = ()
     updated: date | None = None
     review_by: date | None = None
@@ -101,7 +102,8 @@ class Citation:
     section: str  # heading path below the title ("" for the lead paragraph)
     path: str
     kind: DocKind
-    url: str | None = None  # first source URL from the front matter, if any
+    url: str | None = None  # the playbook file at this heading, when ADVISOR_PLAYBOOKS_URL is set
+    sources: tuple[str, ...] = ()  # the front matter's public sources (secondary links)
     city: str | None = None
 
     @property
@@ -129,9 +131,16 @@ class Peer:
     citation: int
 
 
+LEAD_SENTENCES = 3  # renderers show this many as the answer, the rest as further points
+
+
 @dataclass(frozen=True)
 class Answer:
-    """A grounded answer, or a plain abstention naming the closest topics."""
+    """A grounded answer, or a plain abstention naming the closest topics.
+
+    ``sentences`` come best first: the first ``LEAD_SENTENCES`` are the answer itself and
+    the rest further points from the library, which renderers show as a list.
+    """
 
     question: str
     abstained: bool
@@ -143,6 +152,14 @@ class Answer:
     documents_searched: int = 0
     confidence: float = 0.0
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def lead(self) -> tuple[Sentence, ...]:
+        return self.sentences[:LEAD_SENTENCES]
+
+    @property
+    def more(self) -> tuple[Sentence, ...]:
+        return self.sentences[LEAD_SENTENCES:]
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

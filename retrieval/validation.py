@@ -65,6 +65,12 @@ def _document_problems(
             add("error", "case note has no 'city'", "add 'city: City, State, Country'")
         if not doc.sources:
             add("error", "case note has no 'sources'", "list at least one public URL")
+        if not doc.summary:
+            add(
+                "warning",
+                "case note has no 'summary'",
+                "add one or two sentences: what the city did and what came of it",
+            )
     if vocabulary is not None:
         for tag in doc.tags:
             if tag not in vocabulary:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 from bot import messages as msg
 from bot.blocks.layout import (
@@ -81,8 +82,11 @@ def _echo(question: str, shared_by: str | None) -> list[Block]:
 
 
 def _body(answer: Answer) -> list[Block]:
-    text = " ".join(f"{escape_mrkdwn(s.text)} [{s.citation}]" for s in answer.sentences)
+    text = " ".join(f"{escape_mrkdwn(s.text)} [{s.citation}]" for s in answer.lead)
     blocks = sections(text) if text else []
+    if answer.more:
+        points = [f"• {escape_mrkdwn(s.text)} [{s.citation}]" for s in answer.more]
+        blocks += sections("\n".join([msg.MORE_POINTS, *points]))
     if answer.actions:
         steps = [
             f"{n}. {escape_mrkdwn(a.text)} [{a.citation}]"
@@ -102,10 +106,24 @@ def _body(answer: Answer) -> list[Block]:
 
 
 def source_line(citation: Citation) -> str:
-    """``[n] title › section`` as a live link when the front matter gave a safe URL."""
+    """``[n] title › section``: a link to the playbook at that heading when
+    ``ADVISOR_PLAYBOOKS_URL`` is set, else the label with the file's path; the first public
+    source from the front matter follows as a secondary link."""
     label = citation.label
-    shown = link(citation.url, label) if citation.url else escape_mrkdwn(label)
+    if citation.url:
+        shown = link(citation.url, label)
+    else:
+        shown = f"{escape_mrkdwn(label)} ({escape_mrkdwn(citation.path)})"
+    if citation.sources:
+        source = citation.sources[0]
+        shown += " · " + link(source, msg.SOURCE_LINK.format(host=source_host(source)))
     return f"[{citation.number}] {shown}"
+
+
+def source_host(url: str) -> str:
+    """The host a source URL points at, for its link label (``www.`` dropped)."""
+    host = urlparse(url).hostname or "source"
+    return host.removeprefix("www.")
 
 
 def _abstention(answer: Answer) -> list[Block]:

@@ -87,7 +87,7 @@ def ask(
 ) -> None:
     """Answer a question from the playbooks (builds the index on first use)."""
     from bot.advisor_setup import open_advisor
-    from retrieval.engine import clean_question
+    from retrieval.question_text import clean_question
 
     if kind is not None and kind not in ("playbook", "case-note"):
         raise QuestionError(f"--kind must be 'playbook' or 'case-note', not {kind!r}")
@@ -114,7 +114,7 @@ def index(
     """Build or incrementally update the search index from the playbooks folder."""
     from bot.advisor_setup import build_embedder
     from retrieval.documents import load_corpus
-    from retrieval.index import build_index
+    from retrieval.index import build_index, is_current
     from retrieval.index_store import read_current_manifest
 
     settings = load_settings()
@@ -125,11 +125,8 @@ def index(
         raise CorpusError(f"no loadable playbooks in {settings.playbooks_dir}")
     manifest = read_current_manifest(settings.resolved_index_dir)
     hashes = {doc.path: doc.content_hash for doc in corpus.documents}
-    if (
-        not rebuild
-        and manifest is not None
-        and manifest.get("model") == settings.embedding_model
-        and {path: f["hash"] for path, f in manifest["files"].items()} == hashes
+    if not rebuild and is_current(
+        manifest, model=settings.embedding_model, file_hashes=hashes
     ):  # up to date: read only the manifest, and never load the model (seconds of imports)
         chunks = f", {manifest['chunk_count']} chunks" if "chunk_count" in manifest else ""
         out.print(f"index up to date ({len(hashes)} files{chunks})")
@@ -174,7 +171,7 @@ def evaluate_command(
     compare: Annotated[bool, typer.Option(help="Also show BM25-only and dense-only.")] = False,
     calibrate: Annotated[bool, typer.Option(help="Print the best abstention threshold.")] = False,
 ) -> None:
-    """Measure retrieval quality on a labeled question set."""
+    """Measure retrieval and answer quality on a labeled question set."""
     from bot.advisor_setup import open_advisor
     from retrieval.evaluation import calibrate_threshold, evaluate, load_questions
 
@@ -182,7 +179,8 @@ def evaluate_command(
     advisor, _, _ = open_advisor(load_settings())
     modes = ["bm25", "dense", "hybrid"] if compare else ["hybrid"]
     table = Table(title=f"{len(labeled)} questions")
-    for column in ("mode", "recall@1", "recall@5", "MRR", "nDCG@5", "abstain P", "abstain R"):
+    columns = ("mode", "recall@1", "recall@5", "MRR", "nDCG@5", "facts", "junk")
+    for column in (*columns, "abstain P", "abstain R"):
         table.add_column(column, justify="right")
     for mode in modes:
         m = evaluate(advisor, labeled, mode=mode)  # type: ignore[arg-type]
@@ -191,11 +189,18 @@ def evaluate_command(
             m.recall_at_5,
             m.mrr,
             m.ndcg_at_5,
+            m.facts_in_answer,
+            m.junk_rate,
             m.abstain_precision,
             m.abstain_recall,
         ]
         table.add_row(mode, *("—" if v is None else f"{v:.3f}" for v in cells))
     out.print(table)
+    out.print(
+        "facts: share of key facts stated in the answer text; junk: share of answers with a "
+        "sentence the junk rules flag (bm25/dense rows compose from that retriever alone).",
+        style="dim",
+    )
     if calibrate:
         threshold, f1 = calibrate_threshold(advisor, labeled)
         out.print(f"best abstention threshold: {threshold:.3f} (F1 {f1:.3f})")

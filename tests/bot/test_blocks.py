@@ -50,11 +50,29 @@ def test_abstention_says_so_and_lists_closest_topics() -> None:
     assert rendered.text == "No grounded answer found for this question."
 
 
-def test_sources_link_only_safe_front_matter_urls() -> None:
-    safe = Citation(1, "d", "Title", "Sec", "d.md", "playbook", url="https://ok.example/a")
+def test_sources_link_to_the_playbook_and_only_to_safe_urls() -> None:
+    safe = Citation(1, "d", "Title", "Sec", "d.md", "playbook", url="https://ok.example/d.md#sec")
     unsafe = Citation(2, "d", "T <@U1>", "", "d.md", "playbook", url="javascript:alert(1)")
-    assert source_line(safe) == "[1] <https://ok.example/a|Title › Sec>"
+    assert source_line(safe) == "[1] <https://ok.example/d.md#sec|Title › Sec>"
     assert source_line(unsafe) == "[2] T &lt;@U1&gt;"
+
+
+def test_without_a_playbooks_url_sources_show_the_path_and_the_public_source() -> None:
+    cited = Citation(
+        3,
+        "d",
+        "Retention",
+        "Audit logs",
+        "guides/retention.md",
+        "playbook",
+        sources=("https://www.seattle.gov/tech", "https://example.org/2"),
+    )
+    assert source_line(cited) == (
+        "[3] Retention › Audit logs (guides/retention.md) · "
+        "<https://www.seattle.gov/tech|source: seattle.gov>"
+    )
+    hostile = Citation(4, "d", "T", "", "a<b>.md", "playbook", sources=("javascript:x",))
+    assert "<javascript" not in source_line(hostile) and "a&lt;b&gt;.md" in source_line(hostile)
 
 
 def test_no_buttons_without_a_log_id() -> None:

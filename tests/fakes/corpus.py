@@ -88,6 +88,7 @@ def write_small_corpus(root: Path) -> Path:
         root,
         "case-notes/seattle.md",
         "title: Seattle surveillance ordinance\nkind: case-note\ncity: Seattle, WA, USA\n"
+        "summary: Seattle made departments get council approval for surveillance tools.\n"
         "tags: [surveillance, oversight]\nsources: [https://www.seattle.gov/tech]\n"
         "updated: 2026-01-01\nreview_by: 2099-01-01\n",
         SEATTLE,

@@ -40,9 +40,30 @@ class HashEmbedder:
             if self.fail_after is not None and len(self.embedded) >= self.fail_after:
                 raise RuntimeError("simulated crash while embedding")
             self.embedded.append(text)
-            for word in tokenize(text):
-                out[row] += self._word(word)
-            norm = np.linalg.norm(out[row])
-            if norm > 0:
-                out[row] /= norm
+            out[row] = self._vector(text)
         return out
+
+    def embed_spans(
+        self,
+        texts: Sequence[str],
+        spans: Sequence[Sequence[tuple[int, int]]],
+        *,
+        progress: bool = False,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Texts as ``embed``; each span as the words of its own slice (counted once, with
+        its text, in ``embedded``)."""
+        vectors = self.embed(texts)
+        per_text = [
+            np.array([self._vector(text[a:b]) for a, b in text_spans], dtype=np.float32).reshape(
+                len(text_spans), self._dimension
+            )
+            for text, text_spans in zip(texts, spans, strict=True)
+        ]
+        return vectors, per_text
+
+    def _vector(self, text: str) -> np.ndarray:
+        vector = np.zeros(self._dimension, dtype=np.float32)
+        for word in tokenize(text):
+            vector += self._word(word)
+        norm = np.linalg.norm(vector)
+        return vector / norm if norm > 0 else vector

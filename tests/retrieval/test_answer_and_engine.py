@@ -42,14 +42,37 @@ def test_answer_is_grounded_cited_and_has_actions_and_peers(advisor: Advisor) ->
     assert answer.documents_searched == 3
 
 
-def test_peer_cities_come_from_case_notes_with_source_links(advisor: Advisor) -> None:
+def test_a_question_about_a_peer_city_opens_with_its_summary(advisor: Advisor) -> None:
     answer = advisor.ask(
         "Which city has a surveillance ordinance with council votes on each technology?"
     )
     assert not answer.abstained
-    (peer,) = answer.peers
-    assert peer.city == "Seattle, WA, USA"
-    assert answer.citations[peer.citation - 1].url == "https://www.seattle.gov/tech"
+    opening = answer.sentences[0]
+    assert opening.text == "Seattle made departments get council approval for surveillance tools."
+    cited = answer.citations[opening.citation - 1]
+    assert (cited.kind, cited.city, cited.section) == ("case-note", "Seattle, WA, USA", "")
+    assert cited.sources == ("https://www.seattle.gov/tech",)
+    assert cited.url is None  # no ADVISOR_PLAYBOOKS_URL: renderers show the path instead
+    assert cited.path == "case-notes/seattle.md"
+    assert all(p.summary != opening.text for p in answer.peers)  # never said twice
+
+
+def test_citations_link_to_the_playbook_heading_when_a_base_url_is_set(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    advisor, _, _ = Advisor.open(
+        playbooks_dir=corpus_dir,
+        index_dir=tmp_path / "idx",
+        embedder=HashEmbedder(),
+        options=SearchOptions(
+            abstain_threshold=0.2, playbooks_url="https://git.example.org/city/playbooks/"
+        ),
+    )
+    answer = advisor.ask("Who approves an evidence hold on camera footage?")
+    urls = {c.section: c.url for c in answer.citations if c.doc_id == "footage-retention"}
+    assert urls["Setting the default › Evidence holds"] == (
+        "https://git.example.org/city/playbooks/guides/retention.md#evidence-holds"
+    )
 
 
 def test_related_sections_are_never_quoted(advisor: Advisor) -> None:

@@ -23,7 +23,7 @@ def test_loads_every_markdown_file_recursively(corpus_dir: Path) -> None:
     assert seattle.kind == "case-note"
     assert seattle.city == "Seattle, WA, USA"
     assert seattle.sources == ("https://www.seattle.gov/tech",)
-    assert seattle.body_start_line == 10
+    assert seattle.body_start_line == 11
 
 
 def test_readme_and_underscore_files_are_not_content(corpus_dir: Path) -> None:

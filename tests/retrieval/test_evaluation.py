@@ -10,12 +10,17 @@ import pytest
 from retrieval.errors import RetrievalError
 from retrieval.evaluation import (
     abstention_scores,
+    fact_present,
+    facts_found,
+    junk_in,
     load_questions,
     ndcg_at,
     ranking_metrics,
     recall_at,
     reciprocal_rank,
 )
+from retrieval.models import Action, Answer, Peer, Sentence
+from retrieval.text import tokenize
 
 
 def test_ranking_metrics_by_hand() -> None:
@@ -66,3 +71,51 @@ def test_best_threshold_sits_in_a_gap_and_prefers_balance() -> None:
     # overlapping groups: the cut just above the high must-abstain question has the best F1
     threshold, f1 = best_threshold([0.1, 0.40, 0.45, 0.6, 0.7], [True, False, True, False, False])
     assert (threshold, round(f1, 3)) == (0.525, 0.8)
+
+
+def test_a_fact_is_present_when_most_of_its_content_words_are() -> None:
+    words = set(tokenize("Council scaled the center back to the Port and the airport in 2014."))
+    assert fact_present("council scaled the Domain Awareness Center back to the Port", words)
+    assert not fact_present("Ad Hoc Privacy Committee of residents wrote the policy", words)
+    assert not fact_present("the and of", words)  # no content words: never present
+
+
+def _answer(sentences: list[str], actions: list[str] = (), peers: list[str] = ()) -> Answer:  # type: ignore[assignment]
+    return Answer(
+        question="q",
+        abstained=False,
+        sentences=tuple(Sentence(s, 1) for s in sentences),
+        actions=tuple(Action(a, 1) for a in actions),
+        peers=tuple(Peer("City", "Title", p, 1) for p in peers),
+    )
+
+
+def test_facts_count_anywhere_in_the_answer_and_never_in_an_abstention() -> None:
+    answer = _answer(
+        ["Keep footage for 30 days by default."],
+        actions=["Require a case number for every hold."],
+        peers=["Seattle votes on each surveillance technology."],
+    )
+    facts = ["default of 30 days", "case number for every hold", "port center scaled back"]
+    assert facts_found(answer, facts) == [True, True, False]
+    assert facts_found(Answer(question="q", abstained=True), facts) == [False] * 3
+
+
+def test_junk_is_found_in_sentences_and_peer_summaries() -> None:
+    clean = _answer(["Keep footage for 30 days by default."], actions=["Set up a hold process."])
+    assert junk_in(clean) == []
+    dirty = _answer(
+        ["See the retention guide for the full approach."],
+        peers=["Condensed from the city's annual reports and news coverage."],
+    )
+    assert [reason for _, reason in junk_in(dirty)] == ["cross-reference", "describes the file"]
+
+
+def test_key_facts_are_loaded_and_must_be_text(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(
+        '- question: one\n  relevant: [x]\n  key_facts: ["keep 30 days", "hold process"]\n'
+    )
+    assert load_questions(tmp_path)[0].key_facts == ("keep 30 days", "hold process")
+    (tmp_path / "a.yaml").write_text("- question: one\n  relevant: [x]\n  key_facts: 3\n")
+    with pytest.raises(RetrievalError, match="'key_facts' must be a list"):
+        load_questions(tmp_path)

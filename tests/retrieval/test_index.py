@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from retrieval.documents import load_corpus
@@ -159,3 +160,45 @@ def test_newer_format_is_refused_and_not_overwritten(
 
 def test_no_index_yet_loads_as_none(tmp_path: Path) -> None:
     assert load_index(tmp_path / "missing") is None
+
+
+def test_every_answer_unit_has_a_stored_vector_and_unchanged_chunks_keep_theirs(
+    corpus_dir: Path, tmp_path: Path, embedder: HashEmbedder
+) -> None:
+    index, _ = build(corpus_dir, tmp_path / "idx", embedder)
+    loaded = load_index(tmp_path / "idx")
+    assert loaded is not None
+    assert loaded.unit_offsets[-1] == len(loaded.unit_vectors) > len(loaded.chunks)
+    for position, chunk in enumerate(loaded.chunks):
+        units, vectors = loaded.units(position)
+        assert len(units) == len(vectors)
+        for unit, vector in zip(units, vectors, strict=True):
+            # The fake embeds a span as the words of its slice of the chunk's text.
+            expected = embedder._vector(chunk.text[unit.start : unit.end])
+            assert np.allclose(vector, expected, atol=2e-3)  # stored as float16
+    path = corpus_dir / "guides" / "charter.md"
+    path.write_text(path.read_text().replace("monthly meeting", "fortnightly meeting"))
+    rebuilt, report = build(corpus_dir, tmp_path / "idx", embedder)
+    assert report.chunks_embedded == 1
+    before = {c.id: index.units(i)[1] for i, c in enumerate(index.chunks)}
+    for position, chunk in enumerate(rebuilt.chunks):
+        if chunk.id in before:
+            assert np.array_equal(rebuilt.units(position)[1], before[chunk.id])
+
+
+def test_an_index_written_by_an_older_version_is_rebuilt_whole(
+    corpus_dir: Path, tmp_path: Path, embedder: HashEmbedder
+) -> None:
+    index_dir = tmp_path / "idx"
+    build(corpus_dir, index_dir, embedder)
+    generation = index_dir / (index_dir / "CURRENT").read_text().strip()
+    manifest = json.loads((generation / "manifest.json").read_text())
+    manifest["format"] = 1  # before unit vectors
+    (generation / "manifest.json").write_text(json.dumps(manifest))
+    (generation / "units.npy").unlink()
+    assert load_index(index_dir) is None  # not an error: the next build replaces it
+    embedder.embedded.clear()
+    _index, report = build(corpus_dir, index_dir, embedder)
+    assert report.full_rebuild and report.chunks_embedded == report.chunks_total
+    reloaded = load_index(index_dir)
+    assert reloaded is not None and reloaded.manifest["format"] == 2

@@ -51,6 +51,24 @@ def test_case_note_needs_city_and_sources(corpus_dir: Path) -> None:
     found = messages(corpus_dir)
     assert found["case note has no 'city'"] == "error"
     assert found["case note has no 'sources'"] == "error"
+    assert found["case note has no 'summary'"] == "warning"
+
+
+def test_a_summary_over_300_characters_is_an_error_naming_its_line(corpus_dir: Path) -> None:
+    long = "Seattle " + "voted on each tool. " * 20
+    write_doc(
+        corpus_dir,
+        "case-notes/long.md",
+        f"title: Long\nkind: case-note\ncity: Seattle\nsummary: {long}\n"
+        "sources: [https://example.org]\nupdated: 2026-01-01\nreview_by: 2099-01-01\n",
+        "What happened.\n",
+    )
+    problems = [
+        p for p in validate_corpus(corpus_dir, today=TODAY).errors if "summary" in p.message
+    ]
+    (problem,) = problems
+    assert problem.path == "case-notes/long.md" and problem.line == 5
+    assert "over 300" in problem.message
 
 
 def test_shipped_playbooks_validate_without_errors() -> None:
@@ -58,5 +76,6 @@ def test_shipped_playbooks_validate_without_errors() -> None:
     assert corpus.errors == []
     assert sum(d.kind == "playbook" for d in corpus.documents) >= 14
     case_notes = [d for d in corpus.documents if d.kind == "case-note"]
+    assert all(d.summary and 120 <= len(d.summary) <= 300 for d in case_notes)
     assert len(case_notes) >= 24
     assert all(d.sources and d.city and d.updated for d in case_notes)

@@ -1,0 +1,77 @@
+"""Each junk rule, on the patterns found in real answers, and on sentences that must pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.junk import answer_junk, junk_reason, leans_back
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (
+            'For deputy CIOs and program managers whose pilot "worked" and now need to scale it.',
+            "audience line",
+        ),
+        (
+            "This playbook is for the program manager asked to pull the departments together.",
+            "describes the file",
+        ),
+        (
+            "Condensed from the city's 2019 annual surveillance report and news coverage.",
+            "describes the file",
+        ),
+        ("Carrying the pilot's privacy review forward.", "fragment"),
+        ("Carrying forward.", "fragment"),
+        ("a summary of community complaints;", "list debris"),
+        ("a summary of community complaints and what changed.", "list debris"),
+        ("See Community engagement and trust for the full approach.", "cross-reference"),
+        (
+            "The camera footage retention playbook covers the holds and public-records questions in detail.",
+            "describes the file",
+        ),
+        ("Federal grants are built around this transition.", "leans on text not shown"),
+        (
+            "These records must be kept for two years after the case closes.",
+            "leans on text not shown",
+        ),
+        (
+            "Ambiguity here is the most common reason working groups fail.",
+            "leans on text not shown",
+        ),
+        ("Who can override it, and how often do they?", "question"),
+        ("| Lead | Scope | Decides the budget and the timeline |", "markdown debris"),
+        ("Use **short** defaults for every camera in the network.", "markdown debris"),
+        ("Ask every department to report each tool in scope", "fragment"),
+    ],
+)
+def test_junk_patterns_are_flagged(text: str, reason: str) -> None:
+    assert junk_reason(text) == reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Agree on a short default retention period that deletes automatically.",
+        "In May 2019 San Francisco's Board of Supervisors passed the Stop Secret Surveillance Ordinance.",
+        "Set a seat size that can still decide: eight to twelve voting members works better than twenty.",
+        "There is no federal rule that sets a retention period for city cameras.",
+        "Helsinki launched its register with five low-risk tools such as chatbots.",
+        "Police asked for a new data set, and this data set was then shared with the county.",
+        "Reviewing the policy every year is required by the ordinance.",
+        "Evidentiary hold — Who can do it: Police investigator; Required record: Case number.",
+    ],
+)
+def test_good_sentences_pass(text: str) -> None:
+    assert junk_reason(text) is None
+
+
+def test_a_dependent_sentence_is_fine_right_after_its_lead_in() -> None:
+    assert leans_back("These records must be kept for two years.")
+    assert junk_reason("These records must be kept for two years.", standalone=False) is None
+    together = "Hold records name the case. These records must be kept for two years."
+    assert answer_junk([together]) == []
+    assert answer_junk(
+        ["These records must be kept for two years. Holds name the case number."]
+    ) == [("These records must be kept for two years.", "leans on text not shown")]
