@@ -44,8 +44,20 @@ ABSTAINED = (
     "I could not find a grounded answer to this in our playbooks and case notes, "
     "so I would rather not guess."
 )
-CLOSEST_TOPICS = "*Closest topics I do have:*"
-ABSTAIN_NEXT = "Try rephrasing with one of these, or use *Ask a person* to reach a curator."
+OFF_TOPIC = (
+    "That is outside what I can answer. I cover smart-city work across departments: "
+    "stakeholders and working groups, privacy and surveillance oversight, IoT security, "
+    "data sharing, procurement and funding, from our playbooks and peer-city case notes."
+)
+TOO_SPECIFIC = (
+    "Our playbooks cover this topic, but not the specific detail you asked for (a price, a "
+    "count, a product, a person, a date or a law), so I would rather not guess."
+)
+CLOSEST_TOPICS = "*Nearest in the playbooks:*"
+READ_AS = "Searched {fixes}."
+READ_AS_ONE = "“{typed}” as “{read_as}”"
+ABSTAIN_NEXT = "For the specific detail, use *Ask a person* to reach a curator."
+OFF_TOPIC_NEXT = "If you think the playbooks should cover it, use *Ask a person*."
 FALLBACK_TEXT = "Answer: {summary}"
 ABSTAIN_FALLBACK = "No grounded answer found for this question."
 

@@ -7,18 +7,39 @@ from rich.text import Text
 
 from retrieval.models import Answer, Citation
 
-NO_COVERAGE = "No playbook covers that yet."
+NO_COVERAGE = "No grounded answer: the playbooks do not answer this, so I would rather not guess."
+OFF_TOPIC = (
+    "That is outside what I can answer: I cover smart-city stakeholders, privacy and "
+    "surveillance oversight, IoT security, data sharing, procurement and funding."
+)
+TOO_SPECIFIC = (
+    "The playbooks cover this topic, but not the specific detail asked for (a price, a count, "
+    "a product, a person, a date or a law). Ask a curator."
+)
+
+
+def read_as(answer: Answer) -> str:
+    """``Searched “utilites” as “utilities”.``: the spelling corrections, for the reader."""
+    fixes = ", ".join(f"“{c.typed}” as “{c.read_as}”" for c in answer.corrections)
+    return f"Searched {fixes}."
+
+
+def refusal_text(answer: Answer) -> str:
+    if answer.refusal == "off-topic":
+        return OFF_TOPIC
+    return TOO_SPECIFIC if answer.refusal == "too-specific" else NO_COVERAGE
 
 
 def answer_lines(answer: Answer) -> list[str]:
     """Plain-text lines of the answer, with citation numbers like ``[2]``."""
+    lines = [read_as(answer)] if answer.corrections else []
     if answer.abstained:
-        lines = [NO_COVERAGE]
+        lines += [refusal_text(answer)]
         if answer.closest_topics:
-            lines.append("Closest topics: " + "; ".join(answer.closest_topics))
+            lines.append("Nearest in the playbooks: " + "; ".join(answer.closest_topics))
         lines.append(f"(searched {answer.documents_searched} playbooks and case notes)")
         return lines
-    lines = [" ".join(f"{s.text} [{s.citation}]" for s in answer.lead)]
+    lines += [" ".join(f"{s.text} [{s.citation}]" for s in answer.lead)]
     if answer.more:
         lines += ["", "Also in the playbooks:"]
         lines += [f"  - {s.text} [{s.citation}]" for s in answer.more]
@@ -41,11 +62,11 @@ def answer_text(answer: Answer) -> str:
 
 def answer_renderable(answer: Answer) -> Group:
     """A rich renderable; document text goes in as ``Text`` so it is never parsed as markup."""
-    parts: list[Text] = []
+    parts: list[Text] = [Text(read_as(answer), style="dim")] if answer.corrections else []
     if answer.abstained:
-        parts.append(Text(NO_COVERAGE, style="bold yellow"))
+        parts.append(Text(refusal_text(answer), style="bold yellow"))
         if answer.closest_topics:
-            parts.append(Text("Closest topics: " + "; ".join(answer.closest_topics)))
+            parts.append(Text("Nearest in the playbooks: " + "; ".join(answer.closest_topics)))
     else:
         body = Text()
         for s in answer.lead:

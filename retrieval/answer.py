@@ -24,12 +24,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
 from retrieval.index import LoadedIndex
 from retrieval.junk import junk_reason, leans_back
 from retrieval.models import Action, Answer, Chunk, Citation, Hit, Peer, Sentence
+from retrieval.refusal import OFF_TOPIC_BELOW, RELATED_AT_LEAST
 from retrieval.text import tokenize
 from retrieval.units import Unit, clean_inline
 
@@ -159,20 +161,28 @@ def compose_answer(
     part_vectors: np.ndarray | None = None,
     peer_hits: Sequence[Hit] = (),
     options: ComposeOptions | None = None,
+    refusal: Literal["off-topic", "too-specific"] | None = None,
+    decided: bool = False,
 ) -> Answer:
     """Build the ``Answer`` for ``question`` from ranked ``hits`` (see module docstring).
 
     ``part_vectors`` embed the parts of a question that asks several things
-    (``retrieval.question_parts``); the answer then covers each part.
+    (``retrieval.question_parts``); the answer then covers each part. When the caller has
+    ``decided`` whether to refuse (``retrieval.refusal``), ``refusal`` says why, or is None to
+    answer; otherwise a best cosine under ``options.abstain_threshold`` refuses.
     """
     options = options or ComposeOptions()
     confidence = confidence_of(hits)
     searched = index.document_count
-    if not hits or confidence < options.abstain_threshold:
+    if not decided and (not hits or confidence < options.abstain_threshold):
+        refusal = "off-topic" if confidence < OFF_TOPIC_BELOW else "too-specific"
+    if refusal is not None or not hits:
+        related = [h for h in hits if (h.dense or 0.0) >= RELATED_AT_LEAST]
         return Answer(
             question=question,
             abstained=True,
-            closest_topics=_distinct_titles(hits, 3),
+            closest_topics=_distinct_titles(related, 3) if refusal != "off-topic" else (),
+            refusal=refusal or "off-topic",
             documents_searched=searched,
             confidence=confidence,
             hits=tuple(hits),

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 from retrieval.answer import DEFAULT_ABSTAIN_THRESHOLD, ComposeOptions, compose_answer
 from retrieval.documents import Corpus, load_corpus
@@ -19,6 +20,7 @@ from retrieval.index import BuildReport, LoadedIndex, build_index, is_current, l
 from retrieval.models import Answer, Filters, Hit
 from retrieval.question_parts import question_parts
 from retrieval.question_text import clean_question
+from retrieval.refusal import OFF_TOPIC_BELOW, Signals, signals_for
 from retrieval.search import Fusion, Mode, search
 
 MAX_CONTEXT_QUESTIONS = 2
@@ -31,7 +33,7 @@ class SearchOptions:
     rrf_k: int = 10  # chosen on the dev set: see BENCHMARKS.md
     alpha: float = 0.5
     max_question_chars: int = 2000
-    abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD
+    abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD  # see retrieval.refusal
     playbooks_url: str | None = None  # web base of the playbooks folder (citation links)
 
 
@@ -94,7 +96,7 @@ class Advisor:
         context: Sequence[str] = (),
         k: int | None = None,
     ) -> list[Hit]:
-        text = self.validate_question(question)
+        text, _ = self.index.speller.correct(self.validate_question(question))
         query = _with_context(text, context)
         vector = None if mode == "bm25" else self.embedder.embed([query])[0]
         return search(
@@ -122,7 +124,8 @@ class Advisor:
         ``mode`` other than hybrid (for ``advisor eval --compare``) composes from one
         retriever's hits and never abstains.
         """
-        text = self.validate_question(question)
+        asked = self.validate_question(question)
+        text, corrections = self.index.speller.correct(asked)
         query = _with_context(text, context)
         parts = question_parts(text)
         vectors = self.embedder.embed([query, *parts])
@@ -138,11 +141,12 @@ class Advisor:
         peer_filters = replace(filters or Filters(), kinds=("case-note",))
         peer_hits = search(self.index, filters=peer_filters, k=3, mode="dense", **common)
         peer_hits = [h for h in peer_hits if (h.dense or 0.0) >= self.options.abstain_threshold]
+        decided, refusal = self._refusal(text, hits, mode)
         options = ComposeOptions(
-            abstain_threshold=self.options.abstain_threshold if mode == "hybrid" else -1.0,
+            abstain_threshold=self.options.abstain_threshold,
             playbooks_url=self.options.playbooks_url,
         )
-        return compose_answer(
+        answer = compose_answer(
             text,
             hits,
             index=self.index,
@@ -150,7 +154,24 @@ class Advisor:
             part_vectors=vectors[1:] if parts else None,
             peer_hits=peer_hits,
             options=options,
+            decided=decided,
+            refusal=refusal,
         )
+        return replace(answer, question=asked, corrections=corrections)
+
+    def signals(self, question: str, hits: Sequence[Hit]) -> Signals:
+        """The refusal signals of a (spelling-corrected) question and its hybrid hits."""
+        return signals_for(question, hits, vocabulary=self.index.vocabulary)
+
+    def _refusal(
+        self, text: str, hits: Sequence[Hit], mode: Mode
+    ) -> tuple[bool, Literal["off-topic", "too-specific"] | None]:
+        if mode != "hybrid":
+            return True, None  # one retriever alone (eval --compare): never refuses
+        signals = self.signals(text, hits)
+        if not signals.refuses(self.options.abstain_threshold):
+            return True, None
+        return True, "off-topic" if signals.dense < OFF_TOPIC_BELOW else "too-specific"
 
 
 def _with_context(question: str, context: Sequence[str]) -> str:

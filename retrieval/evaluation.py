@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,7 @@ from retrieval.engine import Advisor
 from retrieval.errors import RetrievalError
 from retrieval.junk import answer_junk
 from retrieval.models import Answer
+from retrieval.refusal import MAX_UNKNOWN_NAMES
 from retrieval.search import Mode
 from retrieval.text import tokenize
 
@@ -200,13 +203,48 @@ def evaluate(
     return Metrics(**{**metrics.__dict__, **extra})
 
 
-def calibrate_threshold(advisor: Advisor, questions: Sequence[EvalQuestion]) -> tuple[float, float]:
-    """The abstention threshold with the best F1 on ``questions``, and that F1.
+def typo_variants(questions: Sequence[EvalQuestion], *, seed: int = 7) -> list[EvalQuestion]:
+    """A deterministic misspelled copy: one or two character edits (drop, double, swap or
+    replace a letter) in one or two lowercase words of 5+ letters per question."""
+    rng = random.Random(seed)  # noqa: S311 - a reproducible test set, not a secret
+    out = []
+    for q in questions:
+        tokens = q.question.split(" ")
+        eligible = [i for i, t in enumerate(tokens) if re.fullmatch(r"[a-z]{5,}", t)]
+        for i in rng.sample(eligible, k=min(len(eligible), rng.choice((1, 2)))):
+            tokens[i] = _misspell(tokens[i], rng, edits=rng.choice((1, 2)))
+        out.append(EvalQuestion(" ".join(tokens), q.relevant, q.key_facts))
+    return out
 
+
+def _misspell(word: str, rng: random.Random, *, edits: int) -> str:
+    for _ in range(edits):
+        i = rng.randrange(1, len(word) - 1)
+        kind = rng.choice(("drop", "double", "swap", "replace"))
+        if kind == "drop":
+            word = word[:i] + word[i + 1 :]
+        elif kind == "double":
+            word = word[:i] + word[i] + word[i:]
+        elif kind == "swap":
+            word = word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]
+        else:
+            word = word[:i] + rng.choice("aeioustrnl") + word[i + 1 :]
+    return word
+
+
+def calibrate_threshold(advisor: Advisor, questions: Sequence[EvalQuestion]) -> tuple[float, float]:
+    """The cosine threshold with the best F1 of abstaining on ``questions``, and that F1.
+
+    Questions the names rule refuses anyway (``retrieval.refusal``) abstain at any threshold.
     Candidates are midpoints between neighbouring confidences (so the threshold sits in a gap,
     not on a question); ties go to the more balanced precision/recall.
     """
-    confidences = [confidence_of(advisor.search(q.question)) for q in questions]
+    confidences = []
+    for q in questions:
+        text, _ = advisor.index.speller.correct(advisor.validate_question(q.question))
+        hits = advisor.search(q.question)
+        named = len(advisor.signals(text, hits).unknown_names) >= MAX_UNKNOWN_NAMES
+        confidences.append(0.0 if named else confidence_of(hits))
     return best_threshold(confidences, [q.must_abstain for q in questions])
 
 

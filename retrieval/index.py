@@ -29,6 +29,8 @@ from retrieval.documents import Corpus
 from retrieval.embeddings import Embedder
 from retrieval.errors import IndexError_
 from retrieval.models import Chunk, Document
+from retrieval.spelling import Speller, count_words
+from retrieval.text import TOKENIZER_VERSION
 from retrieval.units import Unit, answer_units
 
 CHUNKING_VERSION = 1
@@ -47,15 +49,18 @@ class LoadedIndex:
     unit_vectors: np.ndarray  # (units, dimension) float16, L2-normalized, maybe memory-mapped
     unit_offsets: np.ndarray  # (chunks + 1,) int64: chunk i's units are rows [o[i], o[i+1])
     heading_vectors: np.ndarray  # (chunks, dimension) float16: "Title › Section" of each chunk
+    vocabulary: dict[str, int]  # every word of the chunks with its count
     by_doc: dict[str, list[int]] = field(default_factory=dict)
     # filters -> allowed chunk positions, memoized by ``retrieval.search`` (read-only arrays)
     allowed_cache: dict[Any, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     _units: dict[int, list[Unit]] = field(default_factory=dict, repr=False, compare=False)
+    speller: Speller = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for position, chunk in enumerate(self.chunks):
             self.by_doc.setdefault(chunk.doc_id, []).append(position)
+        self.speller = Speller(self.vocabulary)
 
     def units(self, position: int) -> tuple[list[Unit], np.ndarray]:
         """The answer units of the chunk at ``position`` and their vectors (float32)."""
@@ -119,10 +124,12 @@ def load_index(index_dir: Path) -> LoadedIndex | None:
     manifest = index_store.read_manifest(generation)
     if manifest["format"] < index_store.FORMAT_VERSION:
         return None  # written by an older version: the next build replaces it whole
-    chunks, documents, vectors, bm25, units, offsets, headings = index_store.read_generation(
-        generation
+    chunks, documents, vectors, bm25, units, offsets, headings, vocabulary = (
+        index_store.read_generation(generation)
     )
-    return LoadedIndex(manifest, chunks, documents, vectors, bm25, units, offsets, headings)
+    return LoadedIndex(
+        manifest, chunks, documents, vectors, bm25, units, offsets, headings, vocabulary
+    )
 
 
 def is_current(
@@ -140,6 +147,7 @@ def is_current(
         and manifest.get("model") == model
         and manifest.get("chunking") == _chunking(max_chars)
         and manifest.get("units") == _units_version()
+        and manifest.get("tokenizer") == TOKENIZER_VERSION
         and {path: f["hash"] for path, f in manifest.get("files", {}).items()} == file_hashes
     )
 
@@ -170,12 +178,14 @@ def build_index(
             chunks, previous, embedder, progress
         )
         heading_vectors = _heading_vectors(chunks, previous, embedder)
+        vocabulary = count_words(c.index_text for c in chunks)
         manifest = {
             "model": embedder.name,
             "dimension": embedder.dimension,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "chunking": _chunking(max_chars),
             "units": _units_version(),
+            "tokenizer": TOKENIZER_VERSION,
             "chunk_count": len(chunks),
             "files": {
                 doc.path: {"hash": doc.content_hash, "doc_id": doc.id} for doc in corpus.documents
@@ -193,6 +203,7 @@ def build_index(
             unit_vectors=unit_vectors,
             unit_offsets=unit_offsets,
             heading_vectors=heading_vectors,
+            vocabulary=vocabulary,
         )
     loaded = LoadedIndex(
         index_store.read_manifest(generation),
@@ -203,6 +214,7 @@ def build_index(
         unit_vectors,
         unit_offsets,
         heading_vectors,
+        vocabulary,
     )
     report = BuildReport(
         added=tuple(sorted(set(new_hashes) - set(old_hashes))),

@@ -12,6 +12,7 @@
         units.npy          float16 vectors of every chunk's answer units (memory-mapped)
         unit_offsets.npy   where each chunk's units start in units.npy
         headings.npy       float16 vector of each chunk's "Title › Section" (memory-mapped)
+        vocabulary.json    every word of the chunks with its count (spelling correction)
 
 A build writes a whole new generation, fsyncs it, then swaps ``CURRENT``; a crash at any
 point leaves the previous generation live. Old generations are removed after the swap.
@@ -39,7 +40,7 @@ from retrieval.bm25 import BM25Index
 from retrieval.errors import IndexError_
 from retrieval.models import Chunk
 
-FORMAT_VERSION = 2  # 2: unit vectors
+FORMAT_VERSION = 3  # 2: unit vectors; 3: vocabulary
 CURRENT = "CURRENT"
 
 
@@ -103,6 +104,7 @@ def write_generation(
     unit_vectors: np.ndarray,
     unit_offsets: np.ndarray,
     heading_vectors: np.ndarray,
+    vocabulary: dict[str, int],
 ) -> Path:
     """Write a complete generation and make it live. Returns its folder."""
     name = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
@@ -121,6 +123,7 @@ def write_generation(
         np.save(tmp / "units.npy", np.ascontiguousarray(unit_vectors, dtype=np.float16))
         np.save(tmp / "unit_offsets.npy", np.asarray(unit_offsets, dtype=np.int64))
         np.save(tmp / "headings.npy", np.ascontiguousarray(heading_vectors, dtype=np.float16))
+        _write_json(tmp / "vocabulary.json", vocabulary)
         _write_json(tmp / "manifest.json", {**manifest, "format": FORMAT_VERSION})
         for path in tmp.iterdir():
             _fsync(path)
@@ -148,6 +151,7 @@ def read_generation(
     np.ndarray,
     np.ndarray,
     np.ndarray,
+    dict[str, int],
 ]:
     try:
         chunks = [
@@ -161,6 +165,7 @@ def read_generation(
         units = np.load(generation / "units.npy", mmap_mode="r")
         offsets = np.load(generation / "unit_offsets.npy")
         headings = np.load(generation / "headings.npy", mmap_mode="r")
+        vocabulary = json.loads((generation / "vocabulary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise IndexError_(
             f"index files in {generation} are unreadable ({type(exc).__name__}); "
@@ -177,7 +182,7 @@ def read_generation(
     )
     if not consistent:
         raise IndexError_(f"index in {generation} is inconsistent; run `advisor index --rebuild`")
-    return chunks, documents, vectors, bm25, units, offsets, headings
+    return chunks, documents, vectors, bm25, units, offsets, headings, vocabulary
 
 
 def _chunk_from(data: dict[str, Any]) -> Chunk:

@@ -131,6 +131,14 @@ class Peer:
     citation: int
 
 
+@dataclass(frozen=True)
+class Correction:
+    """A question word that appears nowhere in the library, and the word it was read as."""
+
+    typed: str
+    read_as: str
+
+
 LEAD_SENTENCES = 3  # renderers show this many as the answer, the rest as further points
 
 
@@ -149,6 +157,10 @@ class Answer:
     peers: tuple[Peer, ...] = ()
     citations: tuple[Citation, ...] = ()
     closest_topics: tuple[str, ...] = ()
+    # Why it abstained: "off-topic" (nothing in the library is near) or "too-specific" (the
+    # library covers the topic, not this detail: a price, a count, a product, a person).
+    refusal: Literal["off-topic", "too-specific"] | None = None
+    corrections: tuple[Correction, ...] = ()  # misspellings searched as the library spells them
     documents_searched: int = 0
     confidence: float = 0.0
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)

@@ -1,8 +1,11 @@
-"""Tokenizing for keyword search and sentence overlap: lowercase words, stop words out, light stemming."""
+"""Tokenizing for keyword search and sentence overlap: lowercase words, stop words out,
+Snowball (Porter2) stemming (PyStemmer)."""
 
 from __future__ import annotations
 
 import re
+
+import Stemmer
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 STOP_WORDS = frozenset(
@@ -179,38 +182,23 @@ STOP_WORDS = frozenset(
         "please",
     ]
 )
-_SUFFIXES = (
-    "ational",
-    "ization",
-    "ations",
-    "ation",
-    "ings",
-    "ing",
-    "ies",
-    "ied",
-    "ness",
-    "ments",
-    "ment",
-    "ers",
-    "er",
-    "ed",
-    "es",
-    "s",
-)
+# Bump when tokens change (stemmer, stop words, word pattern): an index keyword-indexed with
+# other tokens is rebuilt (``retrieval.index.is_current`` compares it with the manifest).
+TOKENIZER_VERSION = 2  # 2: Snowball (Porter2) English stemmer
+_STEMMER = Stemmer.Stemmer("english")
 
 
 def stem(word: str) -> str:
-    """A deliberately light suffix stripper: plurals and common endings, never below 4 letters."""
-    if len(word) <= 4 or word.isdigit():
-        return word
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            base = word[: -len(suffix)]
-            return base + "y" if suffix in ("ies", "ied") else base
-    return word
+    """The Snowball (Porter2) English stem: cities and city, policing and police agree."""
+    return word if word.isdigit() else _STEMMER.stemWord(word)
+
+
+def words(text: str) -> list[str]:
+    """Lowercase words of ``text`` before stop words and stemming (for spelling checks)."""
+    return [w.split("'")[0] for w in _WORD.findall(text.lower().replace("’", "'"))]
 
 
 def tokenize(text: str) -> list[str]:
     """Words of ``text`` for matching: lowercased, stop words dropped, stemmed."""
-    words = _WORD.findall(text.lower().replace("’", "'"))
-    return [stem(w.split("'")[0]) for w in words if w not in STOP_WORDS and len(w) > 1]
+    raw = _WORD.findall(text.lower().replace("’", "'"))
+    return [stem(w.split("'")[0]) for w in raw if w not in STOP_WORDS and len(w) > 1]

@@ -57,6 +57,12 @@ class RenderedAnswer:
 def render_answer(answer: Answer, options: RenderOptions) -> RenderedAnswer:
     """The whole answer as Slack messages, within every Slack limit."""
     blocks = [*_echo(answer.question, options.shared_by)]
+    if answer.corrections:
+        fixes = ", ".join(
+            msg.READ_AS_ONE.format(typed=escape_mrkdwn(c.typed), read_as=escape_mrkdwn(c.read_as))
+            for c in answer.corrections
+        )
+        blocks.append(context(msg.READ_AS.format(fixes=fixes)))
     if answer.abstained:
         blocks += _abstention(answer)
     else:
@@ -127,7 +133,9 @@ def source_host(url: str) -> str:
 
 
 def _abstention(answer: Answer) -> list[Block]:
-    blocks = sections(msg.ABSTAINED)
+    if answer.refusal == "off-topic":
+        return [*sections(msg.OFF_TOPIC), context(msg.OFF_TOPIC_NEXT)]
+    blocks = sections(msg.TOO_SPECIFIC if answer.refusal == "too-specific" else msg.ABSTAINED)
     if answer.closest_topics:
         topics = [f"• {escape_mrkdwn(topic)}" for topic in answer.closest_topics]
         blocks += sections("\n".join([msg.CLOSEST_TOPICS, *topics]))

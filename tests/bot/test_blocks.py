@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.blocks.answer import RenderOptions, commitment_value, render_answer, source_line
 from bot.blocks.layout import split_messages, split_text, truncate
 from bot.home_checkins import NextCheckin
-from retrieval.models import Answer, Citation, Sentence
+from retrieval.models import Answer, Citation, Correction, Sentence
 from tests.fakes.answerer import abstention, sample_answer
 
 
@@ -129,3 +130,23 @@ def test_a_next_checkin_date_token_label_cannot_break_out() -> None:
     assert label.endswith(">") and label.count(">") == 1
     assert "|" not in label and "<" not in label
     assert "&lt;!channel&gt;" in label
+
+
+def test_refusals_say_why_and_name_nearby_topics_only_when_too_specific() -> None:
+    off = replace(abstention("chili?"), refusal="off-topic", closest_topics=())
+    text = texts(render_answer(off, RenderOptions(question_log_id=1)).messages[0])
+    assert "outside what I can answer" in text and "Nearest in the playbooks" not in text
+    specific = replace(abstention("Genetec price?"), refusal="too-specific")
+    text = texts(render_answer(specific, RenderOptions(question_log_id=1)).messages[0])
+    assert "not the specific detail" in text and "Nearest in the playbooks" in text
+    assert "Data sharing › Agreements" in text and "Ask a person" in text
+
+
+def test_spelling_corrections_are_shown_escaped() -> None:
+    answer = replace(
+        sample_answer("how to get utilites <!channel>"),
+        corrections=(Correction("utilites", "utilities"), Correction("<!here>", "here")),
+    )
+    text = texts(render_answer(answer, RenderOptions()).messages[0])
+    assert "Searched “utilites” as “utilities”" in text
+    assert "<!here>" not in text and "&lt;!here&gt;" in text

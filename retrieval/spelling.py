@@ -1,0 +1,104 @@
+"""Spelling-tolerant search: correct query words against the index's own vocabulary.
+
+Officials type fast. A question word that appears nowhere in the playbooks is matched to
+the closest word that does (Damerau-Levenshtein distance 1, or 2 for words of 8+ letters,
+via rapidfuzz, same first letter), preferring the more frequent word, and only when the best
+match is clear. Words the library already uses, in any form (``notifies`` when it says
+``notify``: same Snowball stem), are never rewritten, and neither are names: capitalized or
+upper-case words after the first, and words with digits (``IR1101``), stay as typed, so an
+unknown product or place still reads as unknown to the refusal signals.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from retrieval.models import Correction
+from retrieval.text import STOP_WORDS, stem, words
+
+MIN_LENGTH = 5  # shorter words are too ambiguous to correct
+MIN_COUNT = 2  # a correction must be a word the library uses at least twice
+MAX_CORRECTIONS = 4
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]|[A-Za-z]")
+
+
+def count_words(texts: Iterable[str]) -> dict[str, int]:
+    """How often each lowercase word (3+ letters, no digits) occurs: the vocabulary."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(w for w in words(text) if len(w) >= 3 and w.isalpha())
+    return dict(counts)
+
+
+@dataclass
+class Speller:
+    """Corrections against one vocabulary (word -> count); thread-safe once built."""
+
+    vocabulary: Mapping[str, int]
+    _by_length: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    _stems: set[str] = field(default_factory=set, repr=False)
+
+    def __post_init__(self) -> None:
+        self._stems = {stem(word) for word in self.vocabulary}
+        for word, count in self.vocabulary.items():
+            if count >= MIN_COUNT:
+                self._by_length.setdefault(len(word), []).append(word)
+
+    def correct(self, question: str) -> tuple[str, tuple[Correction, ...]]:
+        """The question with unknown words replaced by clear corrections, and the changes."""
+        fixes: list[Correction] = []
+        pieces: list[str] = []
+        cursor = 0
+        for number, match in enumerate(_TOKEN.finditer(question)):
+            typed = match.group(0)
+            fix = None
+            if len(fixes) < MAX_CORRECTIONS and self._may_correct(typed, first=number == 0):
+                fix = self._best(typed.lower())
+            if fix is not None:
+                pieces.append(question[cursor : match.start()])
+                pieces.append(fix)
+                cursor = match.end()
+                fixes.append(Correction(typed, fix))
+        pieces.append(question[cursor:])
+        return "".join(pieces), tuple(fixes)
+
+    def _may_correct(self, typed: str, *, first: bool) -> bool:
+        lowered = typed.lower()
+        if len(typed) < MIN_LENGTH or "'" in typed or "’" in typed:
+            return False
+        if lowered in STOP_WORDS or lowered in self.vocabulary or stem(lowered) in self._stems:
+            return False  # a word the library uses, perhaps in another form
+        # An acronym or a name is never rewritten.
+        return not (typed.isupper() or (typed[0].isupper() and not first))
+
+    def _best(self, word: str) -> str | None:
+        limit = 1 if len(word) < 8 else 2
+        candidates = [
+            w
+            for size in range(len(word) - limit, len(word) + limit + 1)
+            for w in self._by_length.get(size, [])
+            if w[0] == word[0]  # a typo rarely hits the first letter
+        ]
+        if not candidates:
+            return None
+        found = process.extract(
+            word,
+            candidates,
+            scorer=DamerauLevenshtein.distance,
+            score_cutoff=limit,
+            limit=8,
+        )
+        if not found:
+            return None
+        best_distance = min(d for _, d, _ in found)
+        closest = [w for w, d, _ in found if d == best_distance]
+        closest.sort(key=lambda w: -self.vocabulary[w])
+        if len(closest) > 1 and self.vocabulary[closest[0]] < 2 * self.vocabulary[closest[1]]:
+            return None  # two equally close, equally common words: not clear
+        return closest[0]

@@ -1,0 +1,85 @@
+"""Word forms (Snowball) and spelling-tolerant search against the library's vocabulary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.engine import Advisor, SearchOptions
+from retrieval.evaluation import EvalQuestion, typo_variants
+from retrieval.models import Correction
+from retrieval.spelling import Speller, count_words
+from retrieval.text import tokenize
+from tests.fakes.embedder import HashEmbedder
+
+VOCABULARY = count_words(
+    [
+        "Utilities share the fiber network with IT. Utilities own the poles. The network "
+        "is shared; the fiber network needs a utility agreement. Retention retention policy "
+        "policies. Oakland Oakland commission commission. Network networks.",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("cities", "city"), ("ordinances", "ordinance"), ("policing", "police"), ("meets", "meeting")],
+)
+def test_word_forms_meet_in_one_stem(one: str, other: str) -> None:
+    assert tokenize(one) == tokenize(other)
+
+
+def test_misspelled_words_are_read_as_the_library_spells_them() -> None:
+    text, fixes = Speller(VOCABULARY).correct(
+        "how to get utilites and IT to share the fiber netwrok"
+    )
+    assert text == "how to get utilities and IT to share the fiber network"
+    assert fixes == (Correction("utilites", "utilities"), Correction("netwrok", "network"))
+
+
+def test_known_words_names_acronyms_and_model_numbers_are_never_rewritten() -> None:
+    speller = Speller(VOCABULARY)
+    for question in (
+        "fiber network retention",  # all known
+        "does Tacoma share its netwrk",  # 'Tacoma' is a name: kept; 'netwrk' is corrected
+        "ALPR policy",  # an acronym
+        "firmware for the IR1101",  # digits
+    ):
+        text, fixes = speller.correct(question)
+        assert all(f.typed not in ("Tacoma", "ALPR", "IR1101") for f in fixes)
+        assert "Tacoma" in text or "Tacoma" not in question
+    assert speller.correct("fiber network retention") == ("fiber network retention", ())
+
+
+def test_an_unclear_correction_is_not_made() -> None:
+    speller = Speller({"parks": 5, "parts": 5})
+    assert speller.correct("the parcs") == ("the parcs", ())  # parks or parts? not clear
+
+
+def test_the_typo_copy_is_deterministic_and_changes_one_or_two_words() -> None:
+    questions = [EvalQuestion("how do agencies negotiate retention schedules today", ("a",))]
+    first, again = typo_variants(questions), typo_variants(questions)
+    assert first == again
+    before, after = questions[0].question.split(), first[0].question.split()
+    changed = [a for a, b in zip(before, after, strict=True) if a != b]
+    assert 1 <= len(changed) <= 2 and first[0].relevant == ("a",)
+
+
+def test_a_misspelled_question_finds_what_the_correct_one_finds(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    advisor, _, _ = Advisor.open(
+        playbooks_dir=corpus_dir,
+        index_dir=tmp_path / "idx",
+        embedder=HashEmbedder(),
+        options=SearchOptions(abstain_threshold=0.2),
+    )
+    right = advisor.ask("who approves a footage retention hold")
+    typed = advisor.ask("who approves a fotage retentoin hold")
+    assert typed.corrections == (
+        Correction("fotage", "footage"),
+        Correction("retentoin", "retention"),
+    )
+    assert typed.question == "who approves a fotage retentoin hold"  # shown as typed
+    assert [h.chunk.id for h in typed.hits] == [h.chunk.id for h in right.hits]

@@ -1,0 +1,56 @@
+"""Understanding the question, with the real model on the shipped playbooks (issue 10):
+misspellings, names the library does not know, and the kind of refusal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.engine import Advisor
+from retrieval.evaluation import evaluate, load_questions, typo_variants
+
+pytestmark = pytest.mark.model
+DEV_SET = Path(__file__).resolve().parent.parent / "data" / "dev_questions"
+
+
+def test_misspelled_questions_find_what_the_clean_ones_find(shipped_advisor: Advisor) -> None:
+    answerable = [q for q in load_questions(DEV_SET) if not q.must_abstain]
+    typoed = typo_variants(answerable)
+    assert sum(a.question != b.question for a, b in zip(answerable, typoed, strict=True)) > 100
+    clean = evaluate(shipped_advisor, answerable, answers=False)
+    misspelled = evaluate(shipped_advisor, typoed, answers=False)
+    assert misspelled.recall_at_5 >= clean.recall_at_5 - 0.03
+    refused_clean = {q.relevant for q in answerable if shipped_advisor.ask(q.question).abstained}
+    refused_typoed = {q.relevant for q in typoed if shipped_advisor.ask(q.question).abstained}
+    assert refused_typoed <= refused_clean  # a typo never causes a refusal of its own
+
+
+def test_a_fast_typist_is_answered_and_told_how_it_was_read(shipped_advisor: Advisor) -> None:
+    answer = shipped_advisor.ask("how to get utilites and IT to share the fiber netwrok")
+    assert not answer.abstained
+    assert [(c.typed, c.read_as) for c in answer.corrections] == [
+        ("utilites", "utilities"),
+        ("netwrok", "network"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many ALPR cameras does Tacoma have and what does Genetec charge per license",
+        "Motorola quoted us for Vigilant LPR - what did other cities pay per camera?",
+    ],
+)
+def test_questions_about_things_the_library_never_names_are_too_specific(
+    shipped_advisor: Advisor, question: str
+) -> None:
+    answer = shipped_advisor.ask(question)
+    assert answer.abstained and answer.refusal == "too-specific"
+    assert answer.closest_topics  # what the library does cover nearby
+
+
+def test_off_topic_questions_say_so_without_random_topics(shipped_advisor: Advisor) -> None:
+    answer = shipped_advisor.ask("anyone got a white chicken chili recipe for the cookoff")
+    assert answer.abstained and answer.refusal == "off-topic"
+    assert answer.closest_topics == ()
