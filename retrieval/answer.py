@@ -279,6 +279,7 @@ class _Scorer:
                 units, vectors = self.index.units(position)
                 if not units:
                     continue
+                unit_words = self.index.unit_words(position)
                 similarity = vectors @ self.query
                 by_part = vectors @ self.parts.T  # (units, parts)
                 heading = np.asarray(self.index.heading_vectors[position], dtype=np.float32)
@@ -287,7 +288,7 @@ class _Scorer:
                 section = self._section_adjustment(chunk, top)
                 in_hits = self.w.in_hits if chunk.id in self.hit_rank else 0.0
                 for row, (unit, vector) in enumerate(zip(units, vectors, strict=True)):
-                    words = frozenset(tokenize(unit.text))
+                    words = unit_words[row]
                     # Longer units carry more of the substance (names, numbers, decisions).
                     w = self.w
                     rest = (
@@ -357,20 +358,26 @@ def _pick_sentences(
     chosen: list[list[_Candidate]] = []  # groups shown together (a sentence and its lead-in)
     per_section: dict[tuple[str, tuple[str, ...], bool], int] = {}
     used: set[tuple[int, int, int]] = set()
-    picked_vectors: list[np.ndarray] = []
-    parts_left = list(range(len(pool[0].part_scores))) if pool else []
-    top_score = pool[0].score if pool else 0.0
-    while pool and len(chosen) < options.max_sentences:
+    if pool:  # filler well below the best evidence is never shown
+        floor = pool[0].score - options.sentence_margin
+        pool = [c for c in pool if c.score >= floor]
+    vectors = np.stack([c.vector for c in pool]) if pool else np.zeros((0, 0), np.float32)
+    scores = np.array([c.score for c in pool])
+    by_part = np.array([c.part_scores for c in pool]).reshape(len(pool), -1)
+    redundancy = np.zeros(len(pool))  # each candidate's highest cosine to what is shown
+    alive = np.ones(len(pool), dtype=bool)
+    parts_left = list(range(by_part.shape[1]))
+    lam = options.mmr_lambda
+    while alive.any() and len(chosen) < options.max_sentences:
         if parts_left:  # first, the best evidence for each part of the question
-            part = parts_left.pop(0)
-            best = max(pool, key=lambda c: c.part_scores[part])
-        else:
-            best = max(pool, key=lambda c: _mmr(c, picked_vectors, options.mmr_lambda))
-        pool.remove(best)
-        if chosen and best.score < top_score - options.sentence_margin:
-            continue  # filler: well below the best evidence
+            values = by_part[:, parts_left.pop(0)]
+        else:  # then maximal marginal relevance
+            values = lam * scores - (1 - lam) * redundancy
+        index = int(np.argmax(np.where(alive, values, -np.inf)))
+        alive[index] = False
+        best = pool[index]
         place = (best.position, best.unit.block, best.unit.position)
-        if place in used or (picked_vectors and _redundancy(best, picked_vectors) > 0.9):
+        if place in used or redundancy[index] > 0.9:
             continue
         group = _with_lead_in(best, by_place)
         if group is None or any((g.position, g.unit.block, g.unit.position) in used for g in group):
@@ -387,7 +394,7 @@ def _pick_sentences(
         chosen.append(group)
         for member in group:
             used.add((member.position, member.unit.block, member.unit.position))
-            picked_vectors.append(member.vector)
+            redundancy = np.maximum(redundancy, vectors @ member.vector)
     sentences = [
         Sentence(" ".join(m.unit.text for m in group), citations.number(group[-1].chunk))
         for group in chosen
@@ -415,16 +422,6 @@ def _with_lead_in(
             return None
         group.insert(0, before)
     return group
-
-
-def _mmr(candidate: _Candidate, picked: list[np.ndarray], lam: float) -> float:
-    return lam * candidate.score - (1 - lam) * _redundancy(candidate, picked)
-
-
-def _redundancy(candidate: _Candidate, picked: list[np.ndarray]) -> float:
-    if not picked:
-        return 0.0
-    return float(np.max(np.stack(picked) @ candidate.vector))
 
 
 def _pick_actions(

@@ -30,10 +30,11 @@ from retrieval.embeddings import Embedder
 from retrieval.errors import IndexError_
 from retrieval.models import Chunk, Document
 from retrieval.spelling import Speller, count_words
-from retrieval.text import TOKENIZER_VERSION
+from retrieval.text import TOKENIZER_VERSION, tokenize
 from retrieval.units import Unit, answer_units
 
 CHUNKING_VERSION = 1
+UNIT_CACHE = 20_000  # chunks whose answer units are kept in memory between questions
 UNITS_VERSION = 2  # bump when retrieval.units splits text or what is embedded changes
 
 
@@ -55,6 +56,9 @@ class LoadedIndex:
     allowed_cache: dict[Any, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     _units: dict[int, list[Unit]] = field(default_factory=dict, repr=False, compare=False)
+    _unit_words: dict[int, list[frozenset[str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
     speller: Speller = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -67,9 +71,21 @@ class LoadedIndex:
         units = self._units.get(position)
         if units is None:
             units = answer_units(self.chunks[position].text)
+            if len(self._units) >= UNIT_CACHE:
+                self._units.clear()  # bounded for a large index served for weeks
             self._units[position] = units  # a benign race: both threads compute the same
         start, end = int(self.unit_offsets[position]), int(self.unit_offsets[position + 1])
         return units, np.asarray(self.unit_vectors[start:end], dtype=np.float32)
+
+    def unit_words(self, position: int) -> list[frozenset[str]]:
+        """The search tokens of each answer unit of the chunk at ``position`` (cached)."""
+        found = self._unit_words.get(position)
+        if found is None:
+            found = [frozenset(tokenize(u.text)) for u in self.units(position)[0]]
+            if len(self._unit_words) >= UNIT_CACHE:
+                self._unit_words.clear()
+            self._unit_words[position] = found
+        return found
 
     @property
     def model(self) -> str:

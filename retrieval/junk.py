@@ -11,6 +11,7 @@ answer's text with the same rules, so a regression shows up as a junk rate above
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from retrieval.chunking import SENTENCE_END
 
@@ -79,6 +80,7 @@ MIN_WORDS = 5
 MAX_CHARS = 450
 
 
+@lru_cache(maxsize=65_536)  # pure: the same unit is judged for many questions
 def junk_reason(text: str, *, standalone: bool = True) -> str | None:
     """Why ``text`` (one answer sentence) is junk, or ``None`` if it reads well.
 

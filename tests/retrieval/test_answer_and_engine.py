@@ -10,6 +10,7 @@ from retrieval.engine import Advisor, SearchOptions
 from retrieval.errors import IndexError_, QuestionError
 from tests.fakes.corpus import write_doc
 from tests.fakes.embedder import HashEmbedder
+from tests.retrieval.conftest import OpenAdvisor
 
 
 @pytest.fixture
@@ -58,16 +59,9 @@ def test_a_question_about_a_peer_city_opens_with_its_summary(advisor: Advisor) -
 
 
 def test_citations_link_to_the_playbook_heading_when_a_base_url_is_set(
-    corpus_dir: Path, tmp_path: Path
+    open_advisor: OpenAdvisor,
 ) -> None:
-    advisor, _, _ = Advisor.open(
-        playbooks_dir=corpus_dir,
-        index_dir=tmp_path / "idx",
-        embedder=HashEmbedder(),
-        options=SearchOptions(
-            abstain_threshold=0.2, playbooks_url="https://git.example.org/city/playbooks/"
-        ),
-    )
+    advisor = open_advisor(playbooks_url="https://git.example.org/city/playbooks/")
     answer = advisor.ask("Who approves an evidence hold on camera footage?")
     urls = {c.section: c.url for c in answer.citations if c.doc_id == "footage-retention"}
     assert urls["Setting the default › Evidence holds"] == (

@@ -141,15 +141,21 @@ def test_loading_never_embeds(corpus_dir: Path, tmp_path: Path, embedder: HashEm
     assert embedder.embedded == []
 
 
+def _set_format(index_dir: Path, version: int) -> Path:
+    """Rewrite the live generation's manifest to claim ``version``; returns the generation."""
+    generation = index_dir / (index_dir / "CURRENT").read_text().strip()
+    manifest = json.loads((generation / "manifest.json").read_text())
+    manifest["format"] = version
+    (generation / "manifest.json").write_text(json.dumps(manifest))
+    return generation
+
+
 def test_newer_format_is_refused_and_not_overwritten(
     corpus_dir: Path, tmp_path: Path, embedder: HashEmbedder
 ) -> None:
     index_dir = tmp_path / "idx"
     build(corpus_dir, index_dir, embedder)
-    generation = index_dir / (index_dir / "CURRENT").read_text().strip()
-    manifest = json.loads((generation / "manifest.json").read_text())
-    manifest["format"] = 99
-    (generation / "manifest.json").write_text(json.dumps(manifest))
+    generation = _set_format(index_dir, 99)
     with pytest.raises(IndexError_, match="format 99, newer"):
         load_index(index_dir)
     with pytest.raises(IndexError_, match="format 99"):
@@ -192,10 +198,7 @@ def test_an_index_written_by_an_older_version_is_rebuilt_whole(
 ) -> None:
     index_dir = tmp_path / "idx"
     build(corpus_dir, index_dir, embedder)
-    generation = index_dir / (index_dir / "CURRENT").read_text().strip()
-    manifest = json.loads((generation / "manifest.json").read_text())
-    manifest["format"] = 1  # before unit vectors
-    (generation / "manifest.json").write_text(json.dumps(manifest))
+    generation = _set_format(index_dir, 1)  # before unit vectors
     (generation / "units.npy").unlink()
     assert load_index(index_dir) is None  # not an error: the next build replaces it
     embedder.embedded.clear()

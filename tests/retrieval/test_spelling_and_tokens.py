@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from retrieval.engine import Advisor, SearchOptions
 from retrieval.evaluation import EvalQuestion, typo_variants
 from retrieval.models import Correction
 from retrieval.spelling import Speller, count_words
 from retrieval.text import tokenize
-from tests.fakes.embedder import HashEmbedder
+from tests.retrieval.conftest import OpenAdvisor
 
 VOCABULARY = count_words(
     [
@@ -67,14 +64,9 @@ def test_the_typo_copy_is_deterministic_and_changes_one_or_two_words() -> None:
 
 
 def test_a_misspelled_question_finds_what_the_correct_one_finds(
-    corpus_dir: Path, tmp_path: Path
+    open_advisor: OpenAdvisor,
 ) -> None:
-    advisor, _, _ = Advisor.open(
-        playbooks_dir=corpus_dir,
-        index_dir=tmp_path / "idx",
-        embedder=HashEmbedder(),
-        options=SearchOptions(abstain_threshold=0.2),
-    )
+    advisor = open_advisor()
     right = advisor.ask("who approves a footage retention hold")
     typed = advisor.ask("who approves a fotage retentoin hold")
     assert typed.corrections == (
