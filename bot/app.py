@@ -1,11 +1,18 @@
-"""The bolt ``App``: signature verification on, every Web API call to ``slack_api_url``."""
+"""The bolt ``App``: signature verification on, every Web API call to ``slack_api_url``.
+
+One error handler for everything bolt runs (``on_error``): it logs the error's type and
+where it happened, never its message (bolt's own handlers log the message, which may quote
+the request), and a signed payload bolt's routing chokes on (``"event": "x"``, a view
+without its keys) gets 400 instead of bolt's 500.
+"""
 
 from __future__ import annotations
 
 import logging
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 
 from bot.commands import CommandTable, default_commands
 from bot.gateway import build_web_client
@@ -13,6 +20,19 @@ from bot.listeners import register_all
 from bot.services import Services
 
 LISTENER_THREADS = 16
+log = logging.getLogger(__name__)
+# Errors a payload of an unexpected shape raises in bolt's routing or in a listener.
+SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError)
+
+
+def on_error(error: Exception, response: BoltResponse | None) -> BoltResponse | None:
+    """Bolt's global error handler: log by type and place; 400 for a malformed payload."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
+    log.error("request handling failed: %s at %s", type(error).__name__, where)
+    if response is not None and response.status >= 500 and isinstance(error, SHAPE_ERRORS):
+        return BoltResponse(status=400, body={"error": "malformed request"})
+    return None
 
 
 def build_app(
@@ -40,5 +60,6 @@ def build_app(
         logger=logging.getLogger("slack_bolt.App"),
         listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener"),
     )
+    app.error(on_error)
     register_all(app, services, commands=commands or default_commands())
     return app

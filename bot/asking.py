@@ -1,10 +1,16 @@
 """The ask use-case: claim the event, show "working on it", answer in the background.
 
-``accept`` runs right after the ack (in a listener): de-duplicates by the keys given
-(``event_id``, channel message), posts the placeholder, and queues ``compose`` on the
-bounded pool. ``compose`` asks the engine, logs the question, renders and delivers, and
-replaces the placeholder with a short next-step message whatever goes wrong. Question text
-never reaches the process log: only error types and Slack error codes do.
+``accept`` runs right after the ack (in a listener): it shows the placeholder (unless the
+caller already did), starts the question's deadline and queues ``compose`` on the bounded
+pool. ``compose`` asks the engine, logs the question, renders and delivers, and replaces
+the placeholder with a short next-step message whatever goes wrong.
+
+Every question has one ``Outcome``: the first of the answer, a notice or the deadline
+wins. The deadline (``ADVISOR_ANSWER_TIMEOUT_SECONDS``) runs from the placeholder, not from
+when a worker picks the question up, so a question waiting behind a burst, a slow engine or
+a locked database still gets a "took too long" message in time; a worker that picks up a
+question whose deadline passed skips it. Question text never reaches the process log:
+only error types and Slack error codes do.
 """
 
 from __future__ import annotations
@@ -14,22 +20,26 @@ import threading
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import messages as msg
 from bot.blocks.answer import RenderedAnswer, RenderOptions, render_answer
+from bot.deadlines import Deadline
 from bot.escape import escape_mrkdwn
 from bot.gateway import SlackCallFailed
 from bot.replies import Reply
 from bot.services import Services
 from retrieval.errors import QuestionError
 from retrieval.models import Answer
-from storage.events import claim_event
+from storage.events import claim_events
 from storage.questions import log_question, questions_in_thread, set_answer_ts
 from storage.threads import remember_thread
 
 log = logging.getLogger(__name__)
+# A claim slower than this (a locked or overloaded database) shows the placeholder anyway.
+EARLY_PLACEHOLDER_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -49,35 +59,113 @@ class ClaimFailed(Exception):
 
 
 def claim(services: Services, keys: Sequence[str]) -> bool:
-    """True if none of ``keys`` was seen before (each is recorded with an expiry).
+    """True if none of ``keys`` was seen before (all are recorded, with an expiry, at once).
 
-    Raises ``ClaimFailed`` (having logged the error type) when the database fails: the
-    caller tells the user to ask again rather than risk answering twice.
+    Raises ``ClaimFailed`` (having logged the error type) when the database fails, within
+    the engine's bounded wait: the caller tells the user to ask again rather than risk
+    answering twice.
     """
     try:
-        return _claim_all(services, keys)
+        with services.session() as session:
+            claimed = claim_events(
+                session,
+                event_ids=[key[:64] for key in keys],
+                now=services.clock(),
+                ttl=services.event_ttl,
+            )
     except SQLAlchemyError as exc:
+        services.db_trouble.failed(exc)
         log.error("event not de-duplicated: %s", type(exc).__name__)
         raise ClaimFailed from None
+    services.db_trouble.succeeded()
+    return claimed
 
 
-def _claim_all(services: Services, keys: Sequence[str]) -> bool:
-    now = services.clock()
-    for key in keys:
-        with services.session() as session:
-            if not claim_event(session, event_id=key[:64], now=now, ttl=services.event_ttl):
-                return False
-    return True
+class Outcome:
+    """What the asker sees after the placeholder: the first of answer, notice or deadline.
+
+    Created when the placeholder is up; the deadline posts ``TIMED_OUT`` unless something
+    else finished first.
+    """
+
+    def __init__(self, services: Services, reply: Reply) -> None:
+        self._reply = reply
+        self._once = _Once()
+        self._deadline: Deadline = services.deadlines.at(
+            services.settings.answer_timeout_seconds, lambda: self.notice(msg.TIMED_OUT)
+        )
+
+    @property
+    def settled(self) -> bool:
+        return self._once.done
+
+    def finish(self, action: Callable[[], None]) -> None:
+        """Run ``action`` (deliver or tell) unless an outcome was already shown."""
+        try:
+            self._once.run(action)
+        finally:
+            self._deadline.cancel()
+
+    def notice(self, text: str) -> None:
+        self.finish(lambda: _safely(self._reply.notice, text))
+
+    def drop(self) -> None:
+        """Nothing more will be shown (the placeholder was withdrawn or never posted)."""
+        self.finish(lambda: None)
 
 
-def accept(services: Services, question: Question, reply: Reply, *, options: RenderOptions) -> None:
-    """Show the working signal and queue the answer; tell the user if the pool is full."""
-    if not reply.start():
-        return
+class EarlyPlaceholder:
+    """The placeholder of a question whose claim is still running: posted by whoever needs
+    it first, the claim's end (``ensure``) or ``EARLY_PLACEHOLDER_SECONDS`` passing while
+    the database is slow; the question's ``Outcome`` (and deadline) starts with it."""
+
+    def __init__(self, services: Services, reply: Reply) -> None:
+        self._services, self._reply = services, reply
+        self._lock = threading.Lock()
+        self._posted: bool | None = None  # None: not tried; False: failed or abandoned
+        self._outcome: Outcome | None = None
+        self._timer = services.deadlines.at(EARLY_PLACEHOLDER_SECONDS, self.ensure)
+
+    def ensure(self) -> Outcome | None:
+        """Post the placeholder unless done; the outcome, or None if it cannot be posted."""
+        with self._lock:
+            if self._posted is None:
+                self._posted = self._reply.start()
+                if self._posted:
+                    self._outcome = Outcome(self._services, self._reply)
+            self._timer.cancel()
+            return self._outcome
+
+    def abandon(self) -> bool:
+        """Post nothing from now on; True if a placeholder is already up (take it down)."""
+        with self._lock:
+            self._timer.cancel()
+            if self._posted is None:
+                self._posted = False
+            elif self._outcome is not None:
+                self._outcome.drop()
+            return self._outcome is not None
+
+
+def accept(
+    services: Services,
+    question: Question,
+    reply: Reply,
+    *,
+    options: RenderOptions,
+    outcome: Outcome | None = None,
+) -> None:
+    """Show the working signal (unless ``outcome`` says it is up) and queue the answer;
+    tell the user if the queue is full (``ADVISOR_ANSWER_QUEUE_LIMIT``)."""
+    if outcome is None:
+        if not reply.start():
+            return
+        outcome = Outcome(services, reply)
     if question.remember:
         _remember(services, question)
-    if not services.workers.submit(lambda: compose(services, question, reply, options=options)):
-        _safely(reply.notice, msg.BUSY)
+    job = partial(compose, services, question, reply, options=options, outcome=outcome)
+    if not services.workers.submit(job):
+        outcome.notice(msg.BUSY)
 
 
 def _remember(services: Services, question: Question) -> None:
@@ -93,38 +181,38 @@ def _remember(services: Services, question: Question) -> None:
                 now=services.clock(),
             )
     except SQLAlchemyError as exc:  # the answer still goes out; only follow-ups need a re-tag
+        services.db_trouble.failed(exc)
         log.warning("thread not remembered: %s", type(exc).__name__)
 
 
 def compose(
-    services: Services, question: Question, reply: Reply, *, options: RenderOptions
+    services: Services,
+    question: Question,
+    reply: Reply,
+    *,
+    options: RenderOptions,
+    outcome: Outcome | None = None,
 ) -> None:
     """Answer, log and deliver; on any failure replace the signal with a next step."""
-    once = _Once()
-    timer = threading.Timer(
-        services.settings.answer_timeout_seconds,
-        lambda: once.run(lambda: _safely(reply.notice, msg.TIMED_OUT)),
-    )
-    timer.daemon = True
-    timer.start()
+    outcome = outcome if outcome is not None else Outcome(services, reply)
+    if outcome.settled:  # its deadline passed while it waited for a worker
+        return
     try:
         problem = _question_problem(services, question.text)
         if problem:
-            once.run(lambda: _safely(reply.notice, msg.QUESTION_PROBLEM.format(problem=problem)))
+            outcome.notice(msg.QUESTION_PROBLEM.format(problem=problem))
             return
         answer = services.advisor.ask(question.text, context=_thread_context(services, question))
         log_id = _log(services, question, answer)
         rendered = render_answer(answer, replace(options, question_log_id=log_id))
-        once.run(lambda: _deliver(services, reply, rendered, log_id))
+        outcome.finish(lambda: _deliver(services, reply, rendered, log_id))
     except QuestionError as exc:
-        problem = escape_mrkdwn(str(exc))
-        once.run(lambda: _safely(reply.notice, msg.QUESTION_PROBLEM.format(problem=problem)))
+        outcome.notice(msg.QUESTION_PROBLEM.format(problem=escape_mrkdwn(str(exc))))
     except Exception as exc:  # whatever breaks, the user gets a next step, never silence
+        if isinstance(exc, SQLAlchemyError):
+            services.db_trouble.failed(exc)
         _log_failure(exc)
-        text = _failure_text(exc)
-        once.run(lambda: _safely(reply.notice, text))
-    finally:
-        timer.cancel()
+        outcome.notice(_failure_text(exc))
 
 
 def _question_problem(services: Services, text: str) -> str | None:
@@ -204,6 +292,10 @@ class _Once:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._done = False
+
+    @property
+    def done(self) -> bool:
+        return self._done
 
     def run(self, action: Callable[[], None]) -> None:
         with self._lock:

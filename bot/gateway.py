@@ -150,6 +150,10 @@ class SlackGateway:
         params["blocks"] = blocks if blocks is not None else []
         self._call("chat.update", **params)
 
+    def delete_message(self, *, channel: str, ts: str) -> None:
+        """Delete one of the bot's own messages (``chat.delete``)."""
+        self._call("chat.delete", channel=channel, ts=ts)
+
     def open_dm(self, *, user: str) -> str:
         """Open (or find) the DM channel with ``user``; returns its channel id."""
         data = self._call("conversations.open", users=user)

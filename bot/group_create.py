@@ -57,8 +57,12 @@ def check_schedule(spec: str, timezone: str, *, field: str = "schedule") -> None
 def create_group(services: Services, new: NewGroup) -> WorkingGroup:
     """Validate and store a group (its lead is the caller); ``FieldRefusal`` on bad input."""
     name = " ".join(new.name.split())
-    if not name or len(name) > NAME_LIMIT:
+    if not name:
         raise FieldRefusal("name", msg.USAGE_GROUP_CREATE)
+    if len(name) > NAME_LIMIT:
+        raise FieldRefusal(
+            "name", msg.GROUP_NAME_TOO_LONG.format(length=len(name), limit=NAME_LIMIT)
+        )
     try:
         parse_schedule(DEFAULT_SCHEDULE, timezone=new.timezone)
     except InvalidSchedule as error:

@@ -155,6 +155,10 @@ GROUP_NOT_MEMBER = (
 GROUP_PICK_ONE = "You are in several working groups ({names}); add `#<group name>` to pick one."
 GROUP_NEEDS_CHANNEL = "Run this in the group's channel, or name one: `#channel`."
 GROUP_TAKEN = "A working group called *{name}* already exists."
+GROUP_NAME_TOO_LONG = (
+    "The group name is {length:,} characters long; the limit is {limit}. "
+    "Pick a shorter name and run the command again."
+)
 GROUP_CHANNEL_ARCHIVED = "{channel} is archived. Pick an active channel for the group."
 GROUP_CHANNEL_MISSING = (
     "I cannot see {channel} (it may be private or deleted). Invite me to it, or pick another."

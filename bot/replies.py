@@ -58,6 +58,15 @@ class ThreadReply:
             )
         return ts
 
+    def withdraw(self) -> None:
+        """Take the placeholder down (the question turned out to be answered already)."""
+        if self.placeholder_ts is None:
+            return
+        try:
+            self.slack.delete_message(channel=self.channel, ts=self.placeholder_ts)
+        except SlackCallFailed as exc:
+            log.warning("could not withdraw a placeholder (%s)", exc.code)
+
     def notice(self, text: str) -> None:
         """Replace the placeholder; once part of the answer is in it, post below instead."""
         if self.answered:

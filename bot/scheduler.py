@@ -21,7 +21,13 @@ Designed around APScheduler 3.x's known traps:
   every process uses the same interval);
 * a periodic sweep sends whatever is due, so a run missed beyond the grace, or lost in a
   crash or a hand-over, still goes out once; the claims in the database make repeats
-  harmless.
+  harmless;
+* groups created or changed by any process (another replica included) reach the leader's
+  timers within ``change_poll_seconds``: a "changes" thread compares the scheduling columns
+  of every group (``storage.groups.schedule_rows``, one small query) with what it saw last;
+  on a difference it re-derives the jobs and runs a one-off catch-up of each new or changed
+  group's check-ins, so a check-in whose time passed before its job existed (within grace)
+  goes out now, once (the claims again), instead of at the next sweep.
 """
 
 from __future__ import annotations
@@ -39,15 +45,22 @@ from bot import checkin_jobs
 from bot.checkin_send import CheckinRuntime
 from bot.leader import LeaderLock, leader_lock_for
 from bot.rate_limit import TokenBucket
-from bot.scheduler_jobs import SyncReport, desired_jobs, sync_jobs
+from bot.scheduler_jobs import (
+    JOB_CHECKINS,
+    SyncReport,
+    catch_up_job_id,
+    desired_jobs,
+    sync_jobs,
+)
 from checkins.due import DuePolicy
 from storage.engine import SessionFactory, create_db_engine
-from storage.groups import list_groups
+from storage.groups import list_groups, schedule_rows
 
 log = logging.getLogger(__name__)
 
 POST_BURST = 10
 LEADER_CHECK_SECONDS = 30.0
+CHANGE_POLL_SECONDS = 5.0
 
 
 def build_scheduler(*, jobstore_engine: Engine, misfire_grace_seconds: int) -> BackgroundScheduler:
@@ -81,6 +94,7 @@ class CheckinScheduler:
         lock: LeaderLock,
         sweep_minutes: float = 5,
         leader_check_seconds: float = LEADER_CHECK_SECONDS,
+        change_poll_seconds: float = CHANGE_POLL_SECONDS,
     ) -> None:
         self._database_url = database_url
         self._grace = misfire_grace_seconds
@@ -94,6 +108,10 @@ class CheckinScheduler:
         self._guard = threading.RLock()
         self._stop = threading.Event()
         self._watcher: threading.Thread | None = None
+        self._change_poll = change_poll_seconds
+        self._changes: threading.Thread | None = None
+        self._seen: dict[int, tuple[object, ...]] | None = None  # groups as last scheduled
+        self._sync_lock = threading.Lock()
 
     @property
     def scheduler(self) -> BackgroundScheduler:
@@ -121,6 +139,10 @@ class CheckinScheduler:
                 target=self._watch, name="scheduler-leader", daemon=True
             )
             self._watcher.start()
+            self._changes = threading.Thread(
+                target=self._watch_changes, name="scheduler-changes", daemon=True
+            )
+            self._changes.start()
         if not won:
             log.info("another process runs the scheduler; retrying every %s s", self._tick)
         return won
@@ -130,14 +152,53 @@ class CheckinScheduler:
         scheduler = self._scheduler
         if scheduler is None:
             return SyncReport()
-        with self._sessions() as session:
+        with self._sync_lock, self._sessions() as session:
             groups = list(list_groups(session))
-        report = sync_jobs(scheduler, desired_jobs(groups, sweep_minutes=self._sweep_minutes))
+            report = sync_jobs(scheduler, desired_jobs(groups, sweep_minutes=self._sweep_minutes))
         if report.added or report.removed:
             log.info(
                 "scheduler jobs synced", extra={"added": report.added, "removed": report.removed}
             )
         return report
+
+    def poll_changes(self) -> list[int]:
+        """Leader only: pick up groups created or changed since the last look (by any
+        process): re-derive the jobs and catch up each such group's check-ins now. Returns
+        the ids caught up."""
+        if not self._leading or self._scheduler is None:
+            return []
+        with self._sessions() as session:
+            rows = schedule_rows(session)
+        seen, self._seen = self._seen, rows
+        if seen is None or rows == seen:
+            return []
+        changed = sorted(gid for gid, row in rows.items() if seen.get(gid) != row)
+        self.resync()
+        for group_id in changed:
+            self._catch_up(group_id)
+        if changed:
+            log.info("picked up new or changed groups", extra={"group_ids": changed})
+        return changed
+
+    def _catch_up(self, group_id: int) -> None:
+        """Run the group's check-ins once now, in the scheduler's pool (claims dedupe)."""
+        scheduler = self._scheduler
+        if scheduler is None:
+            return
+        scheduler.add_job(
+            JOB_CHECKINS,
+            args=[group_id],
+            id=catch_up_job_id(group_id),
+            name=catch_up_job_id(group_id),
+            replace_existing=True,
+        )
+
+    def _watch_changes(self) -> None:
+        while not self._stop.wait(self._change_poll):
+            try:
+                self.poll_changes()
+            except Exception as error:  # e.g. the database is briefly unreachable
+                log.warning("scheduler change poll failed (%s)", type(error).__name__)
 
     def shutdown(self, *, wait: bool = True) -> None:
         """Stop the watcher and the timers, and give up leadership."""
@@ -145,6 +206,9 @@ class CheckinScheduler:
         watcher, self._watcher = self._watcher, None
         if watcher is not None and watcher is not threading.current_thread():
             watcher.join()
+        changes, self._changes = self._changes, None
+        if changes is not None and changes is not threading.current_thread():
+            changes.join()
         self._step_down(wait=wait)
 
     def _try_lead(self, *, fence: float = 0.0) -> bool:
@@ -172,6 +236,8 @@ class CheckinScheduler:
         scheduler.start(paused=True)
         self._leading = True
         _active = self
+        with self._sessions() as session:
+            self._seen = schedule_rows(session)  # the baseline for ``poll_changes``
         self.resync()
         scheduler.resume()  # pending missed runs fire now (coalesced, within grace)
         log.info("this process runs the check-in scheduler")
@@ -265,6 +331,7 @@ def start_checkin_scheduler(services: Any) -> CheckinScheduler | None:
         misfire_grace_seconds=settings.misfire_grace_seconds,
         lock=leader_lock_for(services.engine),
         leader_check_seconds=settings.scheduler_leader_check_seconds,
+        change_poll_seconds=settings.scheduler_change_poll_seconds,
     )
     scheduler.start()
     return scheduler

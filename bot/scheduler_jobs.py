@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -97,6 +97,7 @@ class SyncReport:
     added: int = 0
     kept: int = 0
     removed: int = 0
+    added_ids: list[str] = field(default_factory=list)
 
 
 def sync_jobs(scheduler: BaseScheduler, specs: list[JobSpec]) -> SyncReport:
@@ -126,4 +127,10 @@ def sync_jobs(scheduler: BaseScheduler, specs: list[JobSpec]) -> SyncReport:
             replace_existing=True,
         )
         report.added += 1
+        report.added_ids.append(spec.id)
     return report
+
+
+def catch_up_job_id(group_id: int) -> str:
+    """A one-off run of a group's check-ins (not an owned prefix: syncing leaves it be)."""
+    return f"catchup:{group_id}:checkins"

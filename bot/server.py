@@ -39,6 +39,7 @@ class HttpServer:
         config = uvicorn.Config(
             build_asgi(app, services),
             log_level="warning",
+            log_config=None,  # uvicorn's records go through the advisor's safe handler
             access_log=False,
             timeout_graceful_shutdown=int(services.settings.answer_timeout_seconds) + 1,
             backlog=512,

@@ -2,6 +2,11 @@
 
 Listeners and jobs receive a ``Services``; they never construct engines, clients or pools.
 Tests build one with ``build_services(settings, advisor=FakeAnswerer(), clock=FakeClock(..))``.
+
+The engine bounds every database wait by ``ADVISOR_DATABASE_TIMEOUT_SECONDS``. ``health``
+reports the database as degraded when a probe of the request path's first table does not
+answer within ``HEALTH_PROBE_SECONDS`` (a lock on it) or when the request path's last
+database call failed within ``DB_TROUBLE_WINDOW_SECONDS`` with no success since.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from bot.clock import Clock, utc_clock
+from bot.deadlines import Deadlines
 from bot.gateway import SlackCallFailed, SlackGateway, build_web_client
 from bot.ports import Answerer
 from bot.settings import Settings
@@ -28,7 +34,35 @@ from storage.migrate import upgrade_engine
 
 log = logging.getLogger(__name__)
 AUTH_CACHE_SECONDS = 60.0
-QUEUE_PER_WORKER = 25
+HEALTH_PROBE_SECONDS = 1.0
+DB_TROUBLE_WINDOW_SECONDS = 60.0
+
+
+class DatabaseTrouble:
+    """What the request path last saw from the database: for ``/healthz``, never raises."""
+
+    def __init__(self, *, window: float = DB_TROUBLE_WINDOW_SECONDS) -> None:
+        self._window = window
+        self._lock = threading.Lock()
+        self._failed_at: float | None = None
+        self._error = ""
+        self._failures = 0
+
+    def failed(self, error: BaseException) -> None:
+        with self._lock:
+            self._failed_at, self._error = time.monotonic(), type(error).__name__
+            self._failures += 1
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._failed_at, self._failures = None, 0
+
+    def report(self) -> dict[str, Any] | None:
+        """``None`` when fine; else the last error type and the failures since a success."""
+        with self._lock:
+            if self._failed_at is None or time.monotonic() - self._failed_at > self._window:
+                return None
+            return {"error": self._error, "recent_failures": self._failures}
 
 
 @dataclass
@@ -42,6 +76,8 @@ class Services:
     slack: SlackGateway
     clock: Clock
     workers: WorkerPool
+    deadlines: Deadlines = field(default_factory=Deadlines)
+    db_trouble: DatabaseTrouble = field(default_factory=DatabaseTrouble)
     _auth: dict[str, Any] = field(default_factory=dict, repr=False)
     _auth_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -67,6 +103,7 @@ class Services:
     def close(self) -> None:
         """Finish in-flight answers, then release the database."""
         self.workers.drain()
+        self.deadlines.close()
         self.engine.dispose()
 
 
@@ -78,12 +115,13 @@ def build_services(
     migrate: bool = True,
 ) -> Services:
     """Wire settings into engines, clients and pools; apply migrations unless told not to."""
-    engine = create_db_engine(settings.resolved_database_url)
+    engine = create_db_engine(
+        settings.resolved_database_url, wait_ms=round(settings.database_timeout_seconds * 1000)
+    )
     if migrate:
         upgrade_engine(engine)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     client = build_web_client(token=token, base_url=settings.slack_api_url)
-    workers = settings.answer_workers
     return Services(
         settings=settings,
         engine=engine,
@@ -91,7 +129,7 @@ def build_services(
         advisor=advisor if advisor is not None else load_advisor(settings),
         slack=SlackGateway(client),
         clock=clock,
-        workers=WorkerPool(workers=workers, queue_size=workers * QUEUE_PER_WORKER),
+        workers=WorkerPool(workers=settings.answer_workers, queue_size=settings.answer_queue_limit),
     )
 
 
@@ -121,11 +159,20 @@ def _index_health(services: Services) -> dict[str, Any]:
 
 
 def _database_health(services: Services) -> dict[str, Any]:
+    """``SELECT`` from the table every question is claimed in, with a short lock wait."""
+    wait_ms = round(min(HEALTH_PROBE_SECONDS, services.settings.database_timeout_seconds) * 1000)
     try:
         with services.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+            if connection.dialect.name == "postgresql":
+                connection.execute(text(f"SET LOCAL lock_timeout = {wait_ms}"))
+                connection.execute(text(f"SET LOCAL statement_timeout = {wait_ms}"))
+            connection.execute(text("SELECT 1 FROM processed_event LIMIT 1"))
+            connection.rollback()
     except Exception as exc:  # health must report, never raise
-        return {"ok": False, "error": type(exc).__name__}
+        return {"ok": False, "status": "degraded", "error": type(exc).__name__}
+    trouble = services.db_trouble.report()
+    if trouble is not None:
+        return {"ok": False, "status": "degraded", **trouble}
     return {"ok": True}
 
 

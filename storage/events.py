@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
@@ -14,6 +15,23 @@ from storage.models import ProcessedEvent
 def claim_event(session: Session, *, event_id: str, now: datetime, ttl: timedelta) -> bool:
     """True the first time ``event_id`` is seen (and records it), False on every repeat."""
     session.add(ProcessedEvent(event_id=event_id, received_at=now, expires_at=now + ttl))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
+def claim_events(
+    session: Session, *, event_ids: Sequence[str], now: datetime, ttl: timedelta
+) -> bool:
+    """True if none of ``event_ids`` was seen before, recording all of them in one commit;
+    False (recording none) if any was."""
+    unique = list(dict.fromkeys(event_ids))
+    session.add_all(
+        ProcessedEvent(event_id=key, received_at=now, expires_at=now + ttl) for key in unique
+    )
     try:
         session.commit()
     except IntegrityError:

@@ -53,6 +53,19 @@ def list_groups(session: Session, *, include_archived: bool = False) -> Sequence
     return session.exec(query).all()
 
 
+def schedule_rows(session: Session) -> dict[int, tuple[object, ...]]:
+    """Per group id, the columns that decide its scheduling (one cheap query, for polling)."""
+    query = select(
+        WorkingGroup.id,
+        WorkingGroup.timezone,
+        WorkingGroup.checkin_schedule,
+        WorkingGroup.digest_schedule,
+        WorkingGroup.working_days,
+        WorkingGroup.archived,
+    )
+    return {int(row[0]): tuple(row[1:]) for row in session.exec(query).all() if row[0] is not None}
+
+
 def update_group_schedule(
     session: Session,
     *,

@@ -1,8 +1,9 @@
 """Retrying work that failed because the database was briefly busy or unreachable.
 
 Background jobs wrap each unit of database work in ``retry_transient``; a locked SQLite
-file, a dropped PostgreSQL connection or a serialization failure gets a logged retry with
-backoff. Anything else is raised at once. ``sleep`` is injected so tests never wait.
+file, a dropped PostgreSQL connection, a serialization failure or a PostgreSQL lock or
+statement timeout (``storage.engine``'s bounded waits) gets a logged retry with backoff.
+Anything else is raised at once. ``sleep`` is injected so tests never wait.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ _TRANSIENT_MARKERS = (
     "server closed the connection",
     "connection refused",
     "terminating connection",
+    "canceling statement due to lock timeout",
+    "canceling statement due to statement timeout",
 )
 
 

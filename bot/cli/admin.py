@@ -2,7 +2,10 @@
 
 ``bot.cli.main`` mounts them (``db``, ``groups``, ``commitments``, ``checkins``). Nothing
 here sends to Slack: ``advisor checkins due --at TIME`` shows what would be sent.
-Bad input ends in one line on stderr and exit code 2.
+Bad input ends in one line on stderr and exit code 2. Commands that read the database first
+check that it is migrated to this code's revision, and otherwise say to run
+``advisor db upgrade`` (exit 1); an unreachable database or a bogus URL is worded by the
+root error handler (``bot.cli.errors``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlmodel import Session
 
 from bot.checkin_plan import DuePlan, plan_due
 from bot.cli.context import clock_of
+from bot.cli.errors import UPGRADE_HINT, CliFailure, safe_url
 from bot.scheduler import policy_from
 from bot.settings import Settings
 from checkins.dates import today_in
@@ -28,7 +32,7 @@ from checkins.upcoming import next_checkin, next_digest, upcoming_label
 from storage.commitments import list_commitments
 from storage.engine import create_db_engine, make_session_factory
 from storage.groups import get_group_by_name, list_groups
-from storage.migrate import current_revision, upgrade_database
+from storage.migrate import current_revision, head_revision, known_revision, upgrade_database
 
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
 groups_app = typer.Typer(help="Working groups.", no_args_is_help=True)
@@ -51,12 +55,28 @@ def _fail(message: str) -> typer.Exit:
 
 @contextmanager
 def _session(settings: Settings) -> Iterator[Session]:
-    engine = create_db_engine(settings.resolved_database_url)
+    """A session on a database migrated to this code's revision (else ``CliFailure``)."""
+    url = settings.resolved_database_url
+    engine = create_db_engine(url)
     try:
+        revision, head = current_revision(engine), head_revision()
+        if revision != head:
+            raise CliFailure(_revision_problem(safe_url(url), revision, head))
         with make_session_factory(engine)() as session:
             yield session
     finally:
         engine.dispose()
+
+
+def _revision_problem(url: str, revision: str | None, head: str | None) -> str:
+    if revision is None:
+        return f"the database at {url} was never set up for this advisor: {UPGRADE_HINT}"
+    if known_revision(revision):
+        return f"the database at {url} is at revision {revision}, not {head}: {UPGRADE_HINT}"
+    return (
+        f"the database at {url} is at revision {revision}, which this advisor does not know "
+        f"(it needs {head}): run a newer advisor"
+    )
 
 
 @db_app.command("upgrade")

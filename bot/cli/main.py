@@ -1,7 +1,9 @@
 """The ``advisor`` command line: ask, index, validate playbooks, evaluate; plus admin sub-apps.
 
 Every failure a person can cause (bad question, broken playbook, unusable index) ends in a
-one-line message on stderr and a non-zero exit, never a traceback.
+one-line message on stderr and a non-zero exit, never a traceback: ``friendly_errors`` words
+the retrieval errors, and the root command's class (``bot.cli.errors.RootGroup``) handles
+everything else, from bad settings to an unreachable database.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from bot.cli.admin import checkins_app, commitments_app, db_app, groups_app
 from bot.cli.context import CliContext, clock_of
+from bot.cli.errors import TRACEBACK_KEY, RootGroup
 from bot.cli.questions import questions_app
 from bot.cli.serve import serve
 from bot.render_text import answer_renderable
@@ -33,6 +35,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=RootGroup,
 )
 playbooks_app = typer.Typer(help="Check the playbook Markdown.", no_args_is_help=True)
 app.add_typer(playbooks_app, name="playbooks")
@@ -61,13 +64,19 @@ def friendly_errors(func: F) -> F:
         except RetrievalError as exc:
             err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "settings"
-            err.print(f"error: bad setting {where}: {first['msg']}", markup=False)
-            raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    show_traceback: Annotated[
+        bool,
+        typer.Option("--traceback", help="On an unexpected error, show the full traceback."),
+    ] = False,
+) -> None:
+    ctx.meta[TRACEBACK_KEY] = show_traceback
 
 
 def load_settings() -> Settings:

@@ -1,4 +1,8 @@
-"""``advisor questions``: the question log's retention (``purge`` old questions and feedback)."""
+"""``advisor questions``: the question log's retention (``purge`` old questions and feedback).
+
+The same run also forgets answer threads last answered before the cutoff (follow-ups there
+need a new mention, as their questions are gone) and expired de-duplication records.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from storage.engine import create_db_engine, make_session_factory
 from storage.events import purge_expired_events
 from storage.migrate import upgrade_engine
 from storage.questions import purge_questions_older_than
+from storage.threads import forget_threads_older_than
 
 questions_app = typer.Typer(
     help="The question log (for content-gap reports).", no_args_is_help=True
@@ -27,7 +32,8 @@ def purge(
         typer.Option(min=1, help="Default: ADVISOR_QUESTION_LOG_RETENTION_DAYS (90)."),
     ] = None,
 ) -> None:
-    """Delete logged questions (and their feedback) older than the retention period."""
+    """Delete logged questions (with their feedback) and answer threads older than the
+    retention period, and expired event records."""
     settings = Settings()
     days = older_than_days or settings.question_log_retention_days
     now = clock_of(ctx)()
@@ -35,11 +41,13 @@ def purge(
     try:
         upgrade_engine(engine)
         with make_session_factory(engine)() as session:
-            removed = purge_questions_older_than(session, cutoff=now - timedelta(days=days))
+            cutoff = now - timedelta(days=days)
+            removed = purge_questions_older_than(session, cutoff=cutoff)
+            threads = forget_threads_older_than(session, cutoff=cutoff)
             expired = purge_expired_events(session, now=now)
     finally:
         engine.dispose()
     typer.echo(
-        f"Purged {removed} question(s) older than {days} days "
+        f"Purged {removed} question(s) and {threads} answer thread(s) older than {days} days, "
         f"and {expired} expired event record(s)."
     )

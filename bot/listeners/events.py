@@ -3,6 +3,12 @@
 A channel message that mentions the bot arrives twice (``app_mention`` and ``message``):
 only ``app_mention`` answers it, and both the ``event_id`` and the message itself are
 claimed in the database, so Slack's retries and double deliveries give one answer.
+
+The claim comes first, so a re-delivery never shows a second "working on it". A slow or
+locked database never leaves the asker in silence, though: if the claim has not answered
+within ``EARLY_PLACEHOLDER_SECONDS`` the placeholder goes up anyway, and the claim (bounded
+by ``ADVISOR_DATABASE_TIMEOUT_SECONDS``) then turns it into the answer or a note to ask
+again; only a re-delivery that was slow to claim takes its early placeholder down again.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from typing import Any
 from slack_bolt import App
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.asking import ClaimFailed, Question, accept, claim
+from bot.asking import ClaimFailed, EarlyPlaceholder, Question, accept, claim
 from bot.blocks.answer import RenderOptions, help_blocks
 from bot.gateway import SlackCallFailed
 from bot.messages import HELP_FALLBACK, NOT_RECEIVED
@@ -97,16 +103,15 @@ def _ask(
     surface: Surface,
     thread_ts: str | None,
 ) -> None:
-    """A mention or a DM: claim it, then help for an empty message or answer the question.
+    """A mention or a DM: help for an empty message, else answer the question once.
 
     Mentions answer in a thread and remember it (follow-ups need no re-tag); DMs do not.
     """
     channel = str(event.get("channel", ""))
-    if not _claimed(services, body, event, channel=channel, thread_ts=thread_ts):
-        return
     text = strip_mention(str(event.get("text", "")), bot_user_id)
     if not text:
-        _post_help(services, channel=channel, thread_ts=thread_ts)
+        if _claimed(services, body, event, channel=channel, thread_ts=thread_ts):
+            _post_help(services, channel=channel, thread_ts=thread_ts)
         return
     question = Question(
         user_id=str(event["user"]),
@@ -116,8 +121,31 @@ def _ask(
         thread_ts=thread_ts,
         remember=surface is Surface.MENTION,
     )
-    reply = ThreadReply(services.slack, channel=channel, thread_ts=thread_ts)
-    accept(services, question, reply, options=_options(services))
+    _answer_once(services, body, event, question)
+
+
+def _answer_once(
+    services: Services, body: dict[str, Any], event: Event, question: Question
+) -> None:
+    """Claim, then answer; the placeholder goes up early if the claim is slow."""
+    reply = ThreadReply(
+        services.slack, channel=question.channel_id or "", thread_ts=question.thread_ts
+    )
+    early = EarlyPlaceholder(services, reply)
+    try:
+        claimed = claim(services, _keys(body, event))
+    except ClaimFailed:
+        outcome = early.ensure()
+        if outcome is not None:
+            outcome.notice(NOT_RECEIVED)
+        return
+    if not claimed:
+        if early.abandon():  # a re-delivery, slow to claim: take its placeholder down
+            reply.withdraw()
+        return
+    outcome = early.ensure()
+    if outcome is not None:
+        accept(services, question, reply, options=_options(services), outcome=outcome)
 
 
 def _claimed(
@@ -149,25 +177,24 @@ def _is_follow_up(services: Services, event: Event, bot_user_id: str | None) -> 
                 session, channel_id=str(event.get("channel", "")), thread_ts=str(thread_ts)
             )
     except SQLAlchemyError as exc:
+        services.db_trouble.failed(exc)
         log.error("follow-up check failed: %s", type(exc).__name__)
         return False
 
 
 def _answer_follow_up(services: Services, body: dict[str, Any], event: Event) -> None:
     text = " ".join(str(event.get("text", "")).split())
-    channel, thread_ts = str(event.get("channel", "")), str(event["thread_ts"])
-    if not text or not _claimed(services, body, event, channel=channel, thread_ts=thread_ts):
+    if not text:
         return
     question = Question(
         user_id=str(event["user"]),
         text=text,
         surface=Surface.THREAD.value,
-        channel_id=channel,
-        thread_ts=thread_ts,
+        channel_id=str(event.get("channel", "")),
+        thread_ts=str(event["thread_ts"]),
         remember=True,
     )
-    reply = ThreadReply(services.slack, channel=channel, thread_ts=thread_ts)
-    accept(services, question, reply, options=_options(services))
+    _answer_once(services, body, event, question)
 
 
 def _keys(body: dict[str, Any], event: Event) -> list[str]:

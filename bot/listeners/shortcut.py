@@ -22,13 +22,18 @@ def register(app: App, services: Services) -> None:
         handle_shortcut(services, body)
 
 
+def _part(body: dict[str, Any], key: str) -> dict[str, Any]:
+    value = body.get(key)
+    return value if isinstance(value, dict) else {}
+
+
 def handle_shortcut(services: Services, body: dict[str, Any]) -> None:
-    message = body.get("message") or {}
+    message = _part(body, "message")
     question = Question(
-        user_id=str((body.get("user") or {}).get("id", "")),
+        user_id=str(_part(body, "user").get("id", "")),
         text=" ".join(str(message.get("text", "")).split()),
         surface=Surface.SHORTCUT.value,
-        channel_id=str((body.get("channel") or {}).get("id", "")) or None,
+        channel_id=str(_part(body, "channel").get("id", "")) or None,
         thread_ts=message.get("thread_ts") or message.get("ts"),
     )
     reply = ResponseUrlReply(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_app
+from bot.logs import build_handler
 from bot.server import HttpServer
 from bot.services import Services, build_services
 from bot.settings import Settings
@@ -76,3 +79,27 @@ def advisor(
         yield running
     finally:
         stop(running)
+
+
+@pytest.fixture
+def debug_log() -> Iterator[io.StringIO]:
+    """The advisor's log handler on the root logger, with every logger at DEBUG (even the
+    libraries ``configure_logging`` clamps: the handler must hold on its own), into a
+    buffer the test reads."""
+    stream = io.StringIO()
+    handler = build_handler(stream)
+    root = logging.getLogger()
+    names = ("slack_bolt", "slack_sdk", "sqlalchemy")
+    levels = {name: logging.getLogger(name).level for name in names}
+    root_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    for name in names:
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(root_level)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)

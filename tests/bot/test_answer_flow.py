@@ -6,7 +6,6 @@ import json
 import threading
 from pathlib import Path
 
-from bot.services import QUEUE_PER_WORKER
 from retrieval.models import Action, Answer, Citation, Sentence
 from tests.bot.conftest import Running, make_settings, start, stop
 from tests.bot.test_http_events import answers_in, settle
@@ -147,12 +146,13 @@ def test_dedupe_and_threads_survive_a_restart(tmp_path: Path, slack_api: FakeSla
         stop(again)
 
 
-def test_full_pool_says_busy(tmp_path: Path, slack_api: FakeSlackAPI) -> None:
+def test_a_full_queue_says_busy(tmp_path: Path, slack_api: FakeSlackAPI) -> None:
+    """Past ADVISOR_ANSWER_QUEUE_LIMIT waiting questions, askers are told to ask again."""
     gate = threading.Event()
-    settings = make_settings(tmp_path, slack_api, answer_workers=1)
+    settings = make_settings(tmp_path, slack_api, answer_workers=1, answer_queue_limit=5)
     running = start(settings, FakeAnswerer(release=gate), slack_api)
     try:
-        for n in range(1 + QUEUE_PER_WORKER + 3):  # 1 running + the queue; 3 are turned away
+        for n in range(1 + 5 + 3):  # 1 running + the queue of 5; 3 are turned away
             running.sender.event(event_callback(mention_event(f"question {n}")))
         busy = [u for u in answers_in(running, 3) if "many questions" in u["text"]]
         assert len(busy) == 3
@@ -173,7 +173,7 @@ def test_a_database_failure_remembering_the_thread_still_answers(advisor: Runnin
 
 
 def test_a_database_failure_claiming_the_event_tells_the_user(advisor: Running, caplog) -> None:
-    """Without a claim the event might be answered twice; the asker gets a note instead."""
+    """Without a claim the event might be answered twice; the placeholder becomes a note."""
     with advisor.services.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE processed_event")
     mention = mention_event("secret <camera> question")
@@ -181,16 +181,19 @@ def test_a_database_failure_claiming_the_event_tells_the_user(advisor: Running, 
     with caplog.at_level("WARNING"):
         advisor.sender.event(event_callback(mention))
         advisor.sender.event(event_callback(dm))
-        notes = [call.params for call in advisor.slack_api.wait_for("chat.postMessage", 2)]
+        notes = [call.params for call in advisor.slack_api.wait_for("chat.update", 2)]
         settle(advisor)
-    by_channel = {note["channel"]: note for note in notes}
-    assert by_channel["CGENERAL"]["thread_ts"] == mention["ts"]
-    assert "thread_ts" not in by_channel["D0001"]
+    placeholders = {
+        c.params["channel"]: c.params for c in advisor.slack_api.calls_to("chat.postMessage")
+    }
+    assert placeholders["CGENERAL"]["thread_ts"] == mention["ts"]
+    assert "thread_ts" not in placeholders["D0001"]
+    assert {note["channel"] for note in notes} == {"CGENERAL", "D0001"}
     for note in notes:
         assert "something went wrong on our side" in note["text"].lower()
         assert "ask again" in note["text"]
     assert advisor.answerer.calls == []
-    assert len(advisor.slack_api.calls_to("chat.postMessage")) == 2  # no placeholder, no answer
+    assert len(advisor.slack_api.calls_to("chat.postMessage")) == 2  # the placeholders only
     assert "event not de-duplicated" in caplog.text
     assert "secret" not in caplog.text and "processed_event" not in caplog.text
 

@@ -13,19 +13,20 @@ from bot.cli.main import app
 from storage.engine import create_db_engine, make_session_factory
 from storage.migrate import upgrade_engine
 from storage.questions import log_question, record_feedback
+from storage.threads import is_answer_thread, remember_thread
 from tests.fakes.clock import FakeClock
 
 
-def test_purge_removes_questions_past_retention(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_purge_removes_questions_and_answer_threads_past_retention(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'q.db'}"
-    monkeypatch.setenv("ADVISOR_DATABASE_URL", url)
+    monkeypatch.setenv("ADVISOR_DATABASE_URL", db_url)
     monkeypatch.setenv("ADVISOR_QUESTION_LOG_RETENTION_DAYS", "30")
-    engine = create_db_engine(url)
+    engine = create_db_engine(db_url)
     upgrade_engine(engine)
     now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # the injected clock, far from today
-    with make_session_factory(engine)() as session:
+    sessions = make_session_factory(engine)
+    with sessions() as session:
         old = log_question(
             session, asked_at=now - timedelta(days=31), user_id="U1", surface="dm", question="old"
         )
@@ -34,13 +35,19 @@ def test_purge_removes_questions_past_retention(
         )
         assert old.id is not None
         record_feedback(session, question_log_id=old.id, user_id="U2", helpful=True, now=now)
-    engine.dispose()
+        remember_thread(session, channel_id="C1", thread_ts="1.0", now=now - timedelta(days=31))
+        remember_thread(session, channel_id="C1", thread_ts="2.0", now=now - timedelta(days=2))
     result = CliRunner().invoke(app, ["questions", "purge"], obj=CliContext(clock=FakeClock(now)))
     assert result.exit_code == 0, result.output
-    assert "Purged 1 question(s) older than 30 days" in result.output
+    assert "Purged 1 question(s) and 1 answer thread(s) older than 30 days" in result.output
+    with sessions() as session:
+        assert not is_answer_thread(session, channel_id="C1", thread_ts="1.0")
+        assert is_answer_thread(session, channel_id="C1", thread_ts="2.0")
     later = CliContext(clock=FakeClock(now + timedelta(days=29)))
     result = CliRunner().invoke(app, ["questions", "purge"], obj=later)
-    assert "Purged 1 question(s) older than 30 days" in result.output  # "new" is now 31 days old
+    # "new" and the second thread are now 31 days old
+    assert "Purged 1 question(s) and 1 answer thread(s) older than 30 days" in result.output
+    engine.dispose()
 
 
 def test_serve_without_credentials_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:

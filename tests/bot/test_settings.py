@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from bot.settings import Settings
+from bot.settings import Settings, describe_settings_error
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -41,3 +42,54 @@ def test_every_setting_is_documented_in_the_readme() -> None:
         if not any(f"`{n}`" in readme for n in names):
             missing.append(names[0])
     assert missing == []
+
+
+def test_an_empty_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ADVISOR_PORT", "ADVISOR_DATABASE_URL", "ADVISOR_LOG_LEVEL", "SLACK_BOT_TOKEN"):
+        monkeypatch.setenv(name, "")
+    settings = Settings(_env_file=None)
+    assert settings.port == 3000
+    assert settings.database_url is None
+    assert settings.log_level == "INFO"
+    assert settings.slack_bot_token is None
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("ADVISOR_DEFAULT_TIMEZONE", "Mars/Olympus_Mons", "unknown timezone 'Mars/Olympus_Mons'"),
+        ("ADVISOR_DEFAULT_TIMEZONE", "../../etc/passwd", "unknown timezone"),
+        ("ADVISOR_LOG_LEVEL", "loud", "unknown log level 'loud'"),
+        ("ADVISOR_ANSWER_TIMEOUT_SECONDS", "nan", "finite number"),
+        ("ADVISOR_ABSTAIN_THRESHOLD", "NaN", "finite number"),
+        ("ADVISOR_REMINDER_DELAY_HOURS", "inf", "finite number"),
+        ("ADVISOR_PORT", "70000", "less than or equal to 65535"),
+        ("ADVISOR_QUESTION_LOG_RETENTION_DAYS", "99999999", "less than or equal to 36500"),
+        ("ADVISOR_MISFIRE_GRACE_SECONDS", "0", "greater than or equal to 1"),
+        ("ADVISOR_DATABASE_TIMEOUT_SECONDS", "-1", "greater than 0"),
+        ("ADVISOR_DATABASE_URL", "postgresql://[::1", "not a database URL"),
+    ],
+)
+def test_bad_values_are_rejected_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError) as info:
+        Settings(_env_file=None)
+    line = describe_settings_error(info.value)
+    assert line.startswith(f"bad setting {variable}: ")
+    assert expected in line
+    assert "\n" not in line
+
+
+def test_log_level_is_case_insensitive(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISOR_LOG_LEVEL", "debug")
+    assert Settings(_env_file=None).log_level == "DEBUG"
+
+
+def test_a_bad_database_url_is_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADVISOR_DATABASE_URL", "mysql://advisor:pw-9d8e7f@db.example/advisor")
+    with pytest.raises(ValidationError) as info:
+        Settings(_env_file=None)
+    line = describe_settings_error(info.value)
+    assert "ADVISOR_DATABASE_URL" in line and "pw-9d8e7f" not in line

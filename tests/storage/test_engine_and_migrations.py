@@ -22,7 +22,7 @@ def test_postgres_urls_are_rewritten_to_psycopg() -> None:
 
 
 def test_sqlite_engine_creates_dir_and_sets_pragmas(tmp_path: Path) -> None:
-    engine = create_db_engine(f"sqlite:///{tmp_path}/deep/er/a.db", busy_timeout_ms=1234)
+    engine = create_db_engine(f"sqlite:///{tmp_path}/deep/er/a.db", wait_ms=1234)
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1

@@ -17,7 +17,7 @@ from tests.storage.helpers import T0
 
 def test_locked_database_is_retried_and_nothing_lost(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/busy.db"
-    engine = create_db_engine(url, busy_timeout_ms=50)
+    engine = create_db_engine(url, wait_ms=50)
     upgrade_engine(engine)
     factory = make_session_factory(engine)
     blocker = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)

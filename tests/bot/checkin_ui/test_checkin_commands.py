@@ -71,6 +71,13 @@ def test_group_create_refuses_bad_timezone_cron_and_duplicate(ui: Running) -> No
     assert len(groups(ui)) == 1
 
 
+def test_group_create_with_a_300_character_name_says_what_the_limit_is(ui: Running) -> None:
+    text = command(ui, "group create " + "n" * 300, user=LEAD)
+    assert "300 characters long" in text and "the limit is 80" in text
+    assert not text.startswith("Usage")
+    assert groups(ui) == []
+
+
 def test_group_create_refuses_an_archived_channel(ui: Running) -> None:
     ui.slack_api.add_channel("CARCHIVE1", is_archived=True)
     text = command(ui, "group create Old <#CARCHIVE1|old-wg>", user=LEAD)
