@@ -14,13 +14,7 @@ from storage.models import ProcessedEvent
 
 def claim_event(session: Session, *, event_id: str, now: datetime, ttl: timedelta) -> bool:
     """True the first time ``event_id`` is seen (and records it), False on every repeat."""
-    session.add(ProcessedEvent(event_id=event_id, received_at=now, expires_at=now + ttl))
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
+    return claim_events(session, event_ids=[event_id], now=now, ttl=ttl)
 
 
 def claim_events(

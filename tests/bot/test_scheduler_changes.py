@@ -32,20 +32,25 @@ POLL = 0.2
 PICKUP = 10.0  # generous bound for "within the poll interval" on a loaded machine
 
 
+def _scheduler(db_url: str, engine: Engine, sessions: SessionFactory) -> CheckinScheduler:
+    """A scheduler that checks its lock every 0.5 s and polls group changes every POLL s."""
+    return CheckinScheduler(
+        database_url=db_url,
+        sessions=sessions,
+        misfire_grace_seconds=6 * 3600,
+        lock=leader_lock_for(engine),
+        leader_check_seconds=0.5,
+        change_poll_seconds=POLL,
+    )
+
+
 @pytest.fixture
 def leader(
     db_url: str, engine: Engine, session_factory: SessionFactory, slack_api: FakeSlackAPI
 ) -> Iterator[CheckinScheduler]:
     # Real APScheduler threads run at the wall clock; the runtime's clock is "now" too.
     checkin_jobs.install(make_runtime(session_factory, slack_api, FakeClock(datetime.now(UTC))))
-    scheduler = CheckinScheduler(
-        database_url=db_url,
-        sessions=session_factory,
-        misfire_grace_seconds=6 * 3600,
-        lock=leader_lock_for(engine),
-        leader_check_seconds=0.5,
-        change_poll_seconds=POLL,
-    )
+    scheduler = _scheduler(db_url, engine, session_factory)
     assert scheduler.start()
     try:
         yield scheduler
@@ -122,14 +127,7 @@ def test_a_group_made_by_another_process_is_scheduled_and_caught_up_once(
 def test_a_follower_does_not_poll(
     db_url: str, engine: Engine, session_factory: SessionFactory, leader: CheckinScheduler
 ) -> None:
-    follower = CheckinScheduler(
-        database_url=db_url,
-        sessions=session_factory,
-        misfire_grace_seconds=6 * 3600,
-        lock=leader_lock_for(engine),
-        leader_check_seconds=0.5,
-        change_poll_seconds=POLL,
-    )
+    follower = _scheduler(db_url, engine, session_factory)
     assert follower.start() is False
     try:
         add_group_elsewhere(session_factory)
