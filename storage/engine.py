@@ -1,7 +1,8 @@
 """Engines and sessions for SQLite (default) and PostgreSQL (production).
 
 SQLite gets WAL (with ``synchronous=NORMAL``), enforced foreign keys and a busy timeout on
-every connection, and its parent directory is created. PostgreSQL URLs are normalised to the psycopg 3 driver and
+every connection, its writers queue in order within the process (``storage.sqlite_writes``),
+and its parent directory is created. PostgreSQL URLs are normalised to the psycopg 3 driver and
 use ``pool_pre_ping`` so a connection dropped by the server is replaced, not failed on;
 connecting gives up after ``CONNECT_TIMEOUT_SECONDS``.
 Both hide bound parameters in error messages: a failed insert must not carry question
@@ -24,7 +25,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session
 
+from storage.sqlite_writes import serialize_writes
+
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+# SQLite connections are cheap file handles, and writers queue in storage.sqlite_writes,
+# not in the pool: room for every thread the server runs (HTTP, dispatch, answers, jobs).
+SQLITE_POOL_SIZE = 5
+SQLITE_POOL_OVERFLOW = 59
 CONNECT_TIMEOUT_SECONDS = 10
 
 SessionFactory = Callable[[], Session]
@@ -81,13 +88,17 @@ def _postgres_engine(url: URL, *, wait_ms: int | None) -> Engine:
 
 def _sqlite_engine(url: URL, *, busy_timeout_ms: int) -> Engine:
     database = url.database
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    pool: dict[str, Any] = {}
+    if database and database != ":memory:":  # in memory: one connection per thread instead
+        pool = {
+            "pool_size": SQLITE_POOL_SIZE,
+            "max_overflow": SQLITE_POOL_OVERFLOW,
+            "pool_timeout": max(busy_timeout_ms / 1000, 0.1),
+        }
+        if not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url,
-        connect_args={"timeout": busy_timeout_ms / 1000},
-        hide_parameters=True,
-        pool_timeout=max(busy_timeout_ms / 1000, 0.1),
+        url, connect_args={"timeout": busy_timeout_ms / 1000}, hide_parameters=True, **pool
     )
 
     @event.listens_for(engine, "connect")
@@ -104,6 +115,7 @@ def _sqlite_engine(url: URL, *, busy_timeout_ms: int) -> Engine:
         finally:
             cursor.close()
 
+    serialize_writes(engine, wait_seconds=busy_timeout_ms / 1000)
     return engine
 
 

@@ -187,7 +187,7 @@ def test_a_burst_of_200_simultaneous_mentions_is_answered_with_no_refusals(
     updates = answers(slack, BURST, timeout=180)
     texts = [u["text"] for u in updates]
     for refusal in (msg.BUSY, msg.TIMED_OUT, msg.FAILED, msg.NOT_RECEIVED):
-        assert refusal not in texts
+        assert refusal not in texts, serve.log_text()[-3000:]
     assert len({u["ts"] for u in updates}) == BURST  # every placeholder replaced once
 
 
