@@ -12,6 +12,8 @@ $(BIN)/advisor: pyproject.toml
 	# CPU torch first, so nothing ever pulls the multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# Export the bundled model to ONNX once (.advisor/models), so no command imports torch.
+	$(BIN)/python -m bot.model_export
 	touch $(BIN)/advisor
 
 install: $(BIN)/advisor
@@ -22,6 +24,7 @@ demo: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # The suite again with the wall clock moved (tests/moved_clock.py), under far-off TZ values:

@@ -46,6 +46,7 @@ def main() -> None:
     step("bench.synthetic", "--chunks", "100000")
     step("bench.bench_build", "--runs", runs)
     step("bench.bench_cold_start", "--runs", "1" if args.quick else "5")
+    step("bench.bench_onnx", "--runs", runs, "--questions", questions)  # issue 15: backends
     for corpus in ("shipped", "synthetic-100k"):
         step("bench.bench_latency", "--corpus", corpus, "--runs", runs, "--questions", questions)
         step(

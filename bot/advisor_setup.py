@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.settings import Settings
 from retrieval.answer import DEFAULT_ABSTAIN_THRESHOLD
 from retrieval.documents import Corpus
-from retrieval.embeddings import SentenceTransformerEmbedder
+from retrieval.embeddings import Embedder, SentenceTransformerEmbedder
 from retrieval.engine import Advisor, SearchOptions
 from retrieval.index import BuildReport
 
@@ -23,16 +23,30 @@ def search_options(settings: Settings) -> SearchOptions:
     )
 
 
-def build_embedder(settings: Settings) -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(
-        settings.embedding_model, batch_size=settings.embedding_batch_size
+def build_embedder(settings: Settings) -> Embedder:
+    """The embedding model of ``ADVISOR_EMBEDDING_BACKEND`` (ONNX Runtime by default; its
+    first use exports the model, the one time torch is imported)."""
+    if settings.embedding_backend == "torch":
+        return SentenceTransformerEmbedder(
+            settings.embedding_model,
+            batch_size=settings.embedding_batch_size,
+            threads=settings.embedding_threads,
+            cache_dir=settings.resolved_model_cache_dir,
+        )
+    from retrieval.onnx_embedder import OnnxEmbedder
+
+    return OnnxEmbedder(
+        settings.embedding_model,
+        cache_dir=settings.resolved_model_cache_dir,
+        batch_size=settings.embedding_batch_size,
+        threads=settings.embedding_threads,
     )
 
 
 def open_advisor(
     settings: Settings,
     *,
-    embedder: SentenceTransformerEmbedder | None = None,
+    embedder: Embedder | None = None,
     refresh: bool = True,
     progress: bool = False,
 ) -> tuple[Advisor, BuildReport | None, Corpus | None]:
@@ -44,4 +58,5 @@ def open_advisor(
         options=search_options(settings),
         refresh=refresh,
         progress=progress,
+        max_file_bytes=settings.max_playbook_bytes,
     )

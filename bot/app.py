@@ -52,7 +52,11 @@ def build_app(
     if secret is None:
         raise ValueError("SLACK_SIGNING_SECRET is not set; Slack requests cannot be verified")
     app = App(
-        client=build_web_client(token=token, base_url=settings.slack_api_url),
+        client=build_web_client(
+            token=token,
+            base_url=settings.slack_api_url,
+            on_rate_limited=services.metrics.rate_limited,
+        ),
         signing_secret=secret.get_secret_value(),
         token_verification_enabled=token_verification,
         request_verification_enabled=True,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -99,10 +100,11 @@ class Outcome:
     def settled(self) -> bool:
         return self._once.done
 
-    def finish(self, action: Callable[[], None]) -> None:
-        """Run ``action`` (deliver or tell) unless an outcome was already shown."""
+    def finish(self, action: Callable[[], None]) -> bool:
+        """Run ``action`` (deliver or tell) unless an outcome was already shown; True if it
+        ran."""
         try:
-            self._once.run(action)
+            return self._once.run(action)
         finally:
             self._deadline.cancel()
 
@@ -124,7 +126,10 @@ class EarlyPlaceholder:
         self._lock = threading.Lock()
         self._posted: bool | None = None  # None: not tried; False: failed or abandoned
         self._outcome: Outcome | None = None
-        self._timer = services.deadlines.at(EARLY_PLACEHOLDER_SECONDS, self.ensure)
+        self._timer = services.deadlines.at(EARLY_PLACEHOLDER_SECONDS, self._post_if_slow)
+
+    def _post_if_slow(self) -> None:
+        self.ensure()
 
     def ensure(self) -> Outcome | None:
         """Post the placeholder unless done; the outcome, or None if it cannot be posted."""
@@ -157,15 +162,19 @@ def accept(
 ) -> None:
     """Show the working signal (unless ``outcome`` says it is up) and queue the answer;
     tell the user if the queue is full (``ADVISOR_ANSWER_QUEUE_LIMIT``)."""
+    started = time.monotonic()
     if outcome is None:
         if not reply.start():
             return
         outcome = Outcome(services, reply)
     if question.remember:
         _remember(services, question)
-    job = partial(compose, services, question, reply, options=options, outcome=outcome)
+    job = partial(
+        compose, services, question, reply, options=options, outcome=outcome, started=started
+    )
     if not services.workers.submit(job):
         outcome.notice(msg.BUSY)
+        _Tally(services, question, started).done("failed")
 
 
 def _remember(services: Services, question: Question) -> None:
@@ -192,27 +201,56 @@ def compose(
     *,
     options: RenderOptions,
     outcome: Outcome | None = None,
+    started: float | None = None,
 ) -> None:
-    """Answer, log and deliver; on any failure replace the signal with a next step."""
+    """Answer, log and deliver; on any failure replace the signal with a next step.
+
+    Counts the question once in ``services.metrics`` (``bot.metrics``): answered or
+    abstained with its latency from ``started`` (``time.monotonic()`` when it was accepted),
+    rejected (bad input) or failed (an error, or its deadline passed first).
+    """
+    tally = _Tally(services, question, started if started is not None else time.monotonic())
     outcome = outcome if outcome is not None else Outcome(services, reply)
     if outcome.settled:  # its deadline passed while it waited for a worker
+        tally.done("failed")
         return
     try:
         problem = _question_problem(services, question.text)
         if problem:
             outcome.notice(msg.QUESTION_PROBLEM.format(problem=problem))
+            tally.done("rejected")
             return
         answer = services.advisor.ask(question.text, context=_thread_context(services, question))
         log_id = _log(services, question, answer)
         rendered = render_answer(answer, replace(options, question_log_id=log_id))
-        outcome.finish(lambda: _deliver(services, reply, rendered, log_id))
+        result = "abstained" if answer.abstained else "answered"
+        if not outcome.finish(lambda: _deliver(services, reply, rendered, log_id, tally, result)):
+            tally.done("failed")  # the deadline's "took too long" was shown instead
     except QuestionError as exc:
         outcome.notice(msg.QUESTION_PROBLEM.format(problem=escape_mrkdwn(str(exc))))
+        tally.done("rejected")
     except Exception as exc:  # whatever breaks, the user gets a next step, never silence
         if isinstance(exc, SQLAlchemyError):
             services.db_trouble.failed(exc)
         _log_failure(exc)
         outcome.notice(_failure_text(exc))
+        tally.done("failed")
+
+
+class _Tally:
+    """Counts one question's outcome in the metrics, once (the first ``done`` wins)."""
+
+    def __init__(self, services: Services, question: Question, started: float) -> None:
+        self._metrics, self._surface, self._started = services.metrics, question.surface, started
+        self._counted = False
+
+    def done(self, outcome: str) -> None:
+        if self._counted:
+            return
+        self._counted = True
+        delivered = outcome in ("answered", "abstained")
+        seconds = time.monotonic() - self._started if delivered else None
+        self._metrics.question_finished(self._surface, outcome, seconds=seconds)
 
 
 def _question_problem(services: Services, text: str) -> str | None:
@@ -251,14 +289,21 @@ def _log(services: Services, question: Question, answer: Answer) -> int | None:
 
 
 def _deliver(
-    services: Services, reply: Reply, rendered: RenderedAnswer, log_id: int | None
+    services: Services,
+    reply: Reply,
+    rendered: RenderedAnswer,
+    log_id: int | None,
+    tally: _Tally,
+    result: str,
 ) -> None:
     try:
         ts = reply.finish(rendered)
     except SlackCallFailed as exc:
         _log_failure(exc)
         _safely(reply.notice, _failure_text(exc))
+        tally.done("failed")
         return
+    tally.done(result)
     if ts and log_id is not None:
         with services.session() as session:
             set_answer_ts(session, question_log_id=log_id, answer_ts=ts)
@@ -297,9 +342,11 @@ class _Once:
     def done(self) -> bool:
         return self._done
 
-    def run(self, action: Callable[[], None]) -> None:
+    def run(self, action: Callable[[], None]) -> bool:
+        """Run ``action`` if it is the first; True if it ran."""
         with self._lock:
             if self._done:
-                return
+                return False
             self._done = True
         action()
+        return True

@@ -50,6 +50,10 @@ def run_due(rt: CheckinRuntime, *, group_id: int | None = None, digests: bool = 
     plan = rt.db(lambda s: plan_due(s, now=now, policy=rt.policy, group_id=group_id), what="plan")
     report = SendReport()
     _send_plan(rt, plan, report, digests=digests)
+    if rt.metrics is not None:
+        rt.metrics.checkins_done(
+            sent=report.sent, failed=report.failed, unreachable=report.unreachable
+        )
     if report.sent or report.failed or report.unreachable:
         log.info(
             "check-in run",

@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from bot.checkin_blocks import Block, checkin_message, digest_message, escalation_message
 from bot.gateway import GONE_CHANNEL_ERRORS, GONE_DM_ERRORS, SlackCallFailed, SlackGateway
+from bot.metrics import Metrics
 from bot.rate_limit import TokenBucket
 from checkins.dates import today_in
 from checkins.digest import DigestContent, build_digest, latest_checkins
@@ -45,6 +46,7 @@ class CheckinRuntime:
     policy: DuePolicy
     sleep: Callable[[float], None] | None = None
     post_limiter: TokenBucket | None = None  # shared by every job of the process
+    metrics: Metrics | None = None  # each run's sent/failed/unreachable counts go here
 
     def db(self, work: Callable[[Session], T], *, what: str) -> T:
         """Run ``work`` in a fresh session, retrying transient database errors."""
@@ -169,9 +171,10 @@ def send_checkin(
 def _checkin_failed(
     rt: CheckinRuntime, row: store.CheckIn, error: SlackCallFailed, report: SendReport
 ) -> None:
-    if error.code in GONE_DM_ERRORS:
+    checkin_id = row.id
+    if error.code in GONE_DM_ERRORS and checkin_id is not None:
         rt.db(
-            lambda s: store.mark_checkin_undeliverable(s, checkin_id=row.id, error=error.code),
+            lambda s: store.mark_checkin_undeliverable(s, checkin_id=checkin_id, error=error.code),
             what="record undeliverable check-in",
         )
         log.warning("check-in owner unreachable", extra={"checkin_id": row.id, "code": error.code})

@@ -35,7 +35,7 @@ from checkins.errors import InvalidDueDate
 from storage.commitments import create_commitment, get_commitment, set_commitment_status
 from storage.errors import PermissionDenied
 from storage.groups import get_group, list_groups
-from storage.models import CommitmentBase, CommitmentStatus
+from storage.models import CommitmentBase, CommitmentStatus, saved_id
 from storage.permissions import can_change_commitment
 
 if TYPE_CHECKING:
@@ -97,7 +97,11 @@ def _commit(request: CommandRequest) -> str:
     row = db(
         services,
         lambda s: create_commitment(
-            s, group_id=group.id, commitment=draft, created_by=request.user_id, now=services.clock()
+            s,
+            group_id=saved_id(group),
+            commitment=draft,
+            created_by=request.user_id,
+            now=services.clock(),
         ),
         what="create commitment",
     )

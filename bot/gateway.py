@@ -14,6 +14,7 @@ Errors::
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -24,7 +25,12 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.webhook import WebhookClient
+
+from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -56,27 +62,86 @@ class SlackUnreachable(SlackCallFailed):
     """Slack's API could not be reached at all."""
 
 
-def retry_handlers(max_retries: int = 3) -> list[RetryHandler]:
+RateLimited = Callable[[str], None]
+
+
+class CountingRateLimitHandler(RateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler (wait ``Retry-After``, retry) that also reports every 429 to
+    ``on_rate_limited(method)``; it is first in the list, so it sees each 429 once."""
+
+    def __init__(
+        self, *, max_retry_count: int, base_url: str, on_rate_limited: RateLimited
+    ) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self._base_url = base_url
+        self._on_rate_limited = on_rate_limited
+
+    def can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is not None and response.status_code == 429:
+            self._on_rate_limited(_method_of(request.url, self._base_url))
+        return super().can_retry(state=state, request=request, response=response, error=error)
+
+
+def _method_of(url: str, base_url: str) -> str:
+    """The Web API method of ``url`` (``chat.postMessage``); ``response_url`` for anything
+    else (a response URL's path holds a secret, so it is never a label)."""
+    if base_url and url.startswith(base_url):
+        method = url[len(base_url) :].split("?", 1)[0].strip("/")
+        if method and "/" not in method:
+            return method
+    return "response_url"
+
+
+def retry_handlers(
+    max_retries: int = 3, *, base_url: str = "", on_rate_limited: RateLimited | None = None
+) -> list[RetryHandler]:
+    rate_limit: RetryHandler = (
+        RateLimitErrorRetryHandler(max_retry_count=max_retries)
+        if on_rate_limited is None
+        else CountingRateLimitHandler(
+            max_retry_count=max_retries, base_url=base_url, on_rate_limited=on_rate_limited
+        )
+    )
     return [
-        RateLimitErrorRetryHandler(max_retry_count=max_retries),
+        rate_limit,
         ServerErrorRetryHandler(max_retry_count=max_retries),
         ConnectionErrorRetryHandler(max_retry_count=max_retries),
     ]
 
 
-def build_web_client(*, token: str | None, base_url: str, timeout: int = 15) -> WebClient:
-    """A WebClient with retry handlers, pointed at ``base_url``."""
+def build_web_client(
+    *,
+    token: str | None,
+    base_url: str,
+    timeout: int = 15,
+    on_rate_limited: RateLimited | None = None,
+) -> WebClient:
+    """A WebClient with retry handlers, pointed at ``base_url``; every HTTP 429 is reported
+    to ``on_rate_limited(method)`` (e.g. ``Metrics.rate_limited``)."""
     client = WebClient(token=token, base_url=base_url, timeout=timeout)
-    for handler in retry_handlers():
+    for handler in retry_handlers(base_url=client.base_url, on_rate_limited=on_rate_limited):
         client.retry_handlers.append(handler)
     return client
 
 
 class SlackGateway:
-    """Typed, retried, log-safe calls to the Slack Web API."""
+    """Typed, retried, log-safe calls to the Slack Web API (failures counted in ``metrics``)."""
 
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, *, metrics: Metrics | None = None) -> None:
         self.client = client
+        self.metrics = metrics
+        self._on_rate_limited = metrics.rate_limited if metrics is not None else None
+
+    def _failed(self, method: str, error: str) -> None:
+        if self.metrics is not None:
+            self.metrics.slack_error(method, error)
 
     def _call(self, method: str, **params: Any) -> dict[str, Any]:
         try:
@@ -85,12 +150,14 @@ class SlackGateway:
         except SlackApiError as exc:
             code = str(exc.response.get("error", "unknown_error"))
             log.warning("slack call failed", extra={"slack_method": method, "slack_error": code})
+            self._failed(method, code)
             raise SlackCallFailed(method, code) from None
         except OSError as exc:  # connection refused, DNS, TLS: after the retry handlers gave up
             log.warning(
                 "slack unreachable",
                 extra={"slack_method": method, "error_type": type(exc).__name__},
             )
+            self._failed(method, type(exc).__name__)
             raise SlackUnreachable(method, type(exc).__name__) from None
         return dict(response.data) if isinstance(response.data, dict) else {}
 
@@ -187,10 +254,13 @@ class SlackGateway:
 
     def respond(self, *, response_url: str, payload: dict[str, Any]) -> None:
         """Post to a slash command's or an action's ``response_url``, with retries."""
-        webhook = WebhookClient(response_url, retry_handlers=retry_handlers())
+        handlers = retry_handlers(on_rate_limited=self._on_rate_limited)
+        webhook = WebhookClient(response_url, retry_handlers=handlers)
         try:
             result = webhook.send_dict(payload)
         except OSError as exc:
+            self._failed("response_url", type(exc).__name__)
             raise SlackUnreachable("response_url", type(exc).__name__) from None
         if result.status_code >= 400:
+            self._failed("response_url", f"http_{result.status_code}")
             raise SlackCallFailed("response_url", f"http_{result.status_code}")

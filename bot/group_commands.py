@@ -30,6 +30,7 @@ from bot.home_checkins import next_checkin_at
 from checkins.upcoming import next_checkin, next_digest, upcoming_label
 from storage import groups as store
 from storage.errors import PermissionDenied
+from storage.models import saved_id
 
 if TYPE_CHECKING:
     from bot.commands import CommandRequest
@@ -49,9 +50,9 @@ def on_join(request: CommandRequest, rest: str) -> None:
     def work(session: Session) -> str:
         group = find_group(session, rest)
         name = escape_mrkdwn(group.name)
-        if store.get_membership(session, group_id=group.id, user_id=user) is not None:
+        if store.get_membership(session, group_id=saved_id(group), user_id=user) is not None:
             return msg.GROUP_ALREADY_MEMBER.format(name=name)
-        store.add_member(session, group_id=group.id, user_id=user, now=services.clock())
+        store.add_member(session, group_id=saved_id(group), user_id=user, now=services.clock())
         return msg.GROUP_JOINED.format(name=name)
 
     reply(request, db(services, work, what="join group"))
@@ -65,7 +66,7 @@ def on_leave(request: CommandRequest, rest: str) -> None:
         name = escape_mrkdwn(group.name)
         if group.lead_user_id == user:
             return msg.GROUP_LEAD_CANNOT_LEAVE.format(name=name)
-        if not store.remove_member(session, group_id=group.id, user_id=user):
+        if not store.remove_member(session, group_id=saved_id(group), user_id=user):
             return msg.GROUP_NOT_IN.format(name=name)
         return msg.GROUP_LEFT.format(name=name)
 
@@ -78,7 +79,7 @@ def on_list(request: CommandRequest, rest: str) -> None:
     def work(session: Session) -> list[GroupRow]:
         rows = []
         for group in store.list_groups(session):
-            members = store.list_members(session, group_id=group.id)
+            members = store.list_members(session, group_id=saved_id(group))
             rows.append(
                 GroupRow(
                     name=group.name,
@@ -109,7 +110,7 @@ def on_schedule(request: CommandRequest, rest: str) -> None:
             services,
             lambda s: store.update_group_schedule(
                 s,
-                group_id=group.id,
+                group_id=saved_id(group),
                 actor_user_id=request.user_id,
                 admin_ids=services.settings.admin_user_ids,
                 checkin_schedule=spec,
@@ -144,7 +145,7 @@ def on_delete(request: CommandRequest, rest: str) -> None:
         db(
             services,
             lambda s: store.delete_group(
-                s, group_id=group.id, actor_user_id=request.user_id, admin_ids=admins
+                s, group_id=saved_id(group), actor_user_id=request.user_id, admin_ids=admins
             ),
             what="delete group",
         )

@@ -1,4 +1,6 @@
-"""HTTP mode: a starlette ASGI app with ``POST /slack/events`` and ``GET /healthz``.
+"""HTTP mode: a starlette ASGI app with ``POST /slack/events``, ``GET /healthz`` and
+``GET /metrics`` (Prometheus, ``bot.metrics``). Socket Mode serves the last two alone on
+``ADVISOR_HEALTH_PORT`` (``build_health_asgi``).
 
 Every request to ``/slack/events`` passes ``RequestGuard`` before bolt sees it:
 
@@ -46,6 +48,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.metrics import CONTENT_TYPE
 from bot.services import Services, health
 
 log = logging.getLogger(__name__)
@@ -222,15 +225,31 @@ def build_asgi(app: App, services: Services) -> Starlette:
             return JSONResponse({"error": "malformed request"}, status_code=400)
         return to_starlette_response(bolt_response)
 
+    return Starlette(
+        routes=[Route(EVENTS_PATH, slack_events, methods=["POST"]), *operator_routes(services)],
+        lifespan=lifespan,
+    )
+
+
+def operator_routes(services: Services) -> list[Route]:
+    """``GET /healthz`` (200 when index, database and Slack are fine, else 503) and
+    ``GET /metrics`` (Prometheus text format)."""
+
     async def healthz(request: Request) -> Response:
         report = await run_in_threadpool(health, services)
         ok = all(part["ok"] for part in report.values())
         return JSONResponse({"ok": ok, **report}, status_code=200 if ok else 503)
 
-    return Starlette(
-        routes=[
-            Route(EVENTS_PATH, slack_events, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ],
-        lifespan=lifespan,
-    )
+    async def metrics(request: Request) -> Response:
+        body = await run_in_threadpool(services.metrics.render)
+        return Response(body, media_type=CONTENT_TYPE)
+
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+    ]
+
+
+def build_health_asgi(services: Services) -> Starlette:
+    """Socket Mode's operator endpoints: ``/healthz`` and ``/metrics``, nothing else."""
+    return Starlette(routes=operator_routes(services))

@@ -323,6 +323,7 @@ def start_checkin_scheduler(services: Any) -> CheckinScheduler | None:
             post_limiter=TokenBucket(
                 per_second=settings.checkin_posts_per_minute / 60, burst=POST_BURST
             ),
+            metrics=services.metrics,
         )
     )
     scheduler = CheckinScheduler(
@@ -333,5 +334,6 @@ def start_checkin_scheduler(services: Any) -> CheckinScheduler | None:
         leader_check_seconds=settings.scheduler_leader_check_seconds,
         change_poll_seconds=settings.scheduler_change_poll_seconds,
     )
+    services.metrics.watch_leader(lambda: scheduler.running)
     scheduler.start()
     return scheduler

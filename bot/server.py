@@ -5,7 +5,9 @@ client) while the main thread waits for SIGTERM/SIGINT; then it stops taking req
 ``shutdown`` lets in-flight work finish: listeners still running after their ack, the
 check-in scheduler's jobs, then the answer pool. uvicorn is never given the main thread: it
 would re-raise the signal after its own shutdown and kill the process before the drain.
-``HttpServer`` and ``start_socket_mode`` are also how the tests drive both modes.
+``HttpServer`` and ``start_socket_mode`` are also how the tests drive both modes. In Socket
+Mode, ``ADVISOR_HEALTH_PORT`` (when set) gets a ``HealthServer`` with ``/healthz`` and
+``/metrics``; HTTP mode serves both from its own port.
 """
 
 from __future__ import annotations
@@ -17,31 +19,33 @@ import threading
 import time
 from collections.abc import Callable
 from types import FrameType
+from typing import Self
 
 import uvicorn
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from starlette.types import ASGIApp
 
-from bot.http import build_asgi
+from bot.http import build_asgi, build_health_asgi
 from bot.scheduler import CheckinScheduler
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 
-class HttpServer:
-    """uvicorn serving the ASGI app on ``host:port`` (port 0 picks a free one)."""
+class AsgiServer:
+    """uvicorn serving an ASGI app on ``host:port`` (port 0 picks a free one)."""
 
-    def __init__(self, app: App, services: Services, *, host: str, port: int) -> None:
+    def __init__(self, asgi: ASGIApp, *, host: str, port: int, graceful_seconds: int) -> None:
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind((host, port))
         config = uvicorn.Config(
-            build_asgi(app, services),
+            asgi,
             log_level="warning",
             log_config=None,  # uvicorn's records go through the advisor's safe handler
             access_log=False,
-            timeout_graceful_shutdown=int(services.settings.answer_timeout_seconds) + 1,
+            timeout_graceful_shutdown=graceful_seconds,
             backlog=512,
         )
         self.server = uvicorn.Server(config)
@@ -59,7 +63,7 @@ class HttpServer:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start_in_thread(self, timeout: float = 10.0) -> HttpServer:
+    def start_in_thread(self, timeout: float = 10.0) -> Self:
         self._thread = threading.Thread(target=self.run, name="http-server", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout
@@ -74,6 +78,21 @@ class HttpServer:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self.socket.close()
+
+
+class HttpServer(AsgiServer):
+    """HTTP mode: Slack's requests, ``/healthz`` and ``/metrics`` (``bot.http``)."""
+
+    def __init__(self, app: App, services: Services, *, host: str, port: int) -> None:
+        graceful = int(services.settings.answer_timeout_seconds) + 1
+        super().__init__(build_asgi(app, services), host=host, port=port, graceful_seconds=graceful)
+
+
+class HealthServer(AsgiServer):
+    """Socket Mode's ``/healthz`` and ``/metrics`` on ``ADVISOR_HEALTH_PORT``."""
+
+    def __init__(self, services: Services, *, host: str, port: int) -> None:
+        super().__init__(build_health_asgi(services), host=host, port=port, graceful_seconds=1)
 
 
 def start_socket_mode(app: App, *, app_token: str) -> SocketModeHandler:
@@ -154,14 +173,25 @@ def run_socket_mode(
     app_token: str,
     scheduler: CheckinScheduler | None = None,
 ) -> None:
-    """Socket Mode with slack_sdk's built-in client; no public URL needed."""
+    """Socket Mode with slack_sdk's built-in client; no public URL needed. With
+    ``ADVISOR_HEALTH_PORT`` set, ``/healthz`` and ``/metrics`` are served there meanwhile."""
+    settings = services.settings
     handler: SocketModeHandler | None = None
+    health: HealthServer | None = None
     try:
+        if settings.health_port is not None:
+            health = HealthServer(services, host=settings.host, port=settings.health_port)
+            health.start_in_thread()
+            log.info("serving /healthz and /metrics at %s", health.url)
         handler = start_socket_mode(app, app_token=app_token)
         client = handler.client
         log.info("connected to Slack in Socket Mode")
         wait_for_stop_signal(alive=lambda: not client.closed)
     finally:
-        if handler is not None:
-            stop_socket_mode(handler)
-        shutdown(app, services, scheduler=scheduler)
+        try:
+            if handler is not None:
+                stop_socket_mode(handler)
+            shutdown(app, services, scheduler=scheduler)
+        finally:
+            if health is not None:
+                health.stop()

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, text
@@ -26,6 +27,7 @@ from sqlmodel import Session
 from bot.clock import Clock, utc_clock
 from bot.deadlines import Deadlines
 from bot.gateway import SlackCallFailed, SlackGateway, build_web_client
+from bot.metrics import Metrics
 from bot.ports import Answerer
 from bot.settings import Settings
 from bot.workers import WorkerPool
@@ -78,6 +80,7 @@ class Services:
     workers: WorkerPool
     deadlines: Deadlines = field(default_factory=Deadlines)
     db_trouble: DatabaseTrouble = field(default_factory=DatabaseTrouble)
+    metrics: Metrics = field(default_factory=Metrics)
     _auth: dict[str, Any] = field(default_factory=dict, repr=False)
     _auth_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -113,24 +116,44 @@ def build_services(
     advisor: Answerer | None = None,
     clock: Clock = utc_clock,
     migrate: bool = True,
+    metrics: Metrics | None = None,
 ) -> Services:
     """Wire settings into engines, clients and pools; apply migrations unless told not to."""
+    metrics = metrics if metrics is not None else Metrics()
     engine = create_db_engine(
         settings.resolved_database_url, wait_ms=round(settings.database_timeout_seconds * 1000)
     )
     if migrate:
         upgrade_engine(engine)
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = build_web_client(token=token, base_url=settings.slack_api_url)
+    client = build_web_client(
+        token=token, base_url=settings.slack_api_url, on_rate_limited=metrics.rate_limited
+    )
+    answerer = advisor if advisor is not None else load_advisor(settings)
+    metrics.watch_index(
+        lambda: answerer.document_count, generation=index_generation(settings.resolved_index_dir)
+    )
     return Services(
         settings=settings,
         engine=engine,
         sessions=make_session_factory(engine),
-        advisor=advisor if advisor is not None else load_advisor(settings),
-        slack=SlackGateway(client),
+        advisor=answerer,
+        slack=SlackGateway(client, metrics=metrics),
         clock=clock,
         workers=WorkerPool(workers=settings.answer_workers, queue_size=settings.answer_queue_limit),
+        metrics=metrics,
     )
+
+
+def index_generation(index_dir: Path) -> str | None:
+    """The live index generation's name (as just loaded), ``None`` if there is none."""
+    from retrieval.index_store import current_generation  # late: it imports faiss
+
+    try:
+        generation = current_generation(index_dir)
+    except Exception:  # a damaged index is reported by /healthz, not here
+        return None
+    return None if generation is None else generation.name
 
 
 def load_advisor(settings: Settings) -> Answerer:

@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy.engine import make_url
+
+from retrieval.documents import DEFAULT_MAX_FILE_BYTES
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
@@ -39,12 +40,21 @@ class Settings(BaseSettings):
     index_dir: Path | None = None
     embedding_model: str = BUNDLED_MODEL
     embedding_batch_size: int = Field(default=32, ge=1, le=1024)
+    # onnx: ONNX Runtime, no torch at question time (exported once from the model's weights
+    # into <data dir>/models); torch: sentence-transformers, the reference. Same vectors.
+    embedding_backend: Literal["onnx", "torch"] = "onnx"
+    # Intra-op threads of the embedding model. Unset: 1 for questions (the answer workers
+    # already run in parallel) and every core for index builds (ONNX); torch's default.
+    embedding_threads: int | None = Field(default=None, ge=1, le=256)
+    model_cache_dir: Path | None = None  # the ONNX export; unset: <data dir>/models
     fusion: Literal["rrf", "convex"] = "rrf"
     rrf_k: int = Field(default=10, ge=1, le=1000)
     convex_alpha: float = Field(default=0.5, ge=0.0, le=1.0)
     search_top_k: int = Field(default=8, ge=1, le=100)
     abstain_threshold: float | None = Field(default=None, ge=-1.0, le=1.0)
     max_question_chars: int = Field(default=2000, ge=10, le=40_000)
+    # A playbook file larger than this is refused (named, with the limit), never embedded.
+    max_playbook_bytes: int = Field(default=DEFAULT_MAX_FILE_BYTES, ge=1_000, le=100_000_000)
     # Web address of the playbooks folder (e.g. a git host's tree URL); citations link to
     # the file and heading there. Unset: citations show the file path and section.
     playbooks_url: str | None = Field(default=None, pattern=r"^https?://[^\s<>|]+$")
@@ -70,6 +80,9 @@ class Settings(BaseSettings):
     slack_api_url: str = DEFAULT_SLACK_API_URL
     host: str = "0.0.0.0"  # noqa: S104 - HTTP mode must be reachable by Slack or a proxy
     port: int = Field(default=3000, ge=1, le=65535)
+    # Socket Mode only: serve /healthz and /metrics on this port (HTTP mode serves them on
+    # ADVISOR_PORT). Unset: not served. 0 picks a free port (tests).
+    health_port: int | None = Field(default=None, ge=0, le=65535)
     admin_user_ids: CommaList = Field(default_factory=list)
     curator_user_ids: CommaList = Field(default_factory=list)
     answer_workers: int = Field(default=4, ge=1, le=64)
@@ -98,6 +111,8 @@ class Settings(BaseSettings):
     checkin_posts_per_minute: int = Field(default=240, ge=1, le=10_000)
 
     log_level: str = "INFO"
+    # text: one readable line per record; json: one JSON object per line, extra= fields kept.
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("admin_user_ids", "curator_user_ids", mode="before")
     @classmethod
@@ -114,6 +129,8 @@ class Settings(BaseSettings):
         if value is None:
             return value
         try:
+            from sqlalchemy.engine import make_url  # only when a URL is set: ask never pays
+
             backend = make_url(value.replace("postgres://", "postgresql://", 1)).get_backend_name()
         except Exception:  # SQLAlchemy raises several types for a bad URL
             backend = ""
@@ -146,6 +163,12 @@ class Settings(BaseSettings):
     @property
     def resolved_index_dir(self) -> Path:
         return self.index_dir if self.index_dir is not None else self.data_dir / "index"
+
+    @property
+    def resolved_model_cache_dir(self) -> Path:
+        """Where the ONNX export of the embedding model (and its hash) is cached."""
+        cache = self.model_cache_dir
+        return cache if cache is not None else self.data_dir / "models"
 
     @property
     def resolved_database_url(self) -> str:

@@ -99,6 +99,8 @@ class _Candidate:
     score: float
     words: frozenset[str] = field(default_factory=frozenset)
     part_scores: tuple[float, ...] = ()  # the score against each part of the question
+    # the whole question's evidence, one value per ``Weights`` field, in its order
+    features: tuple[float, ...] = ()
 
 
 class _Citations:
@@ -285,18 +287,31 @@ class _Scorer:
                 heading = np.asarray(self.index.heading_vectors[position], dtype=np.float32)
                 heading_sim = float(heading @ self.query)
                 heading_by_part = heading @ self.parts.T
-                section = self._section_adjustment(chunk, top)
-                in_hits = self.w.in_hits if chunk.id in self.hit_rank else 0.0
+                w = self.w
+                section_features = self._section_features(chunk, top)
+                section_weights = (
+                    w.heading_words,
+                    w.opening,
+                    w.case_in_how_to,
+                    w.pitfall_in_how_to,
+                    w.background,
+                )
+                section = sum(
+                    weight * value
+                    for weight, value in zip(section_weights, section_features, strict=True)
+                )
+                in_hits = 1.0 if chunk.id in self.hit_rank else 0.0
                 for row, (unit, vector) in enumerate(zip(units, vectors, strict=True)):
                     words = unit_words[row]
+                    overlap = self.overlap(words)
                     # Longer units carry more of the substance (names, numbers, decisions).
-                    w = self.w
+                    fullness = min(len(unit.text), 300) / 300
                     rest = (
-                        w.words * self.overlap(words)
+                        w.words * overlap
                         + w.document * doc_prior
                         + section
-                        + in_hits
-                        + w.fullness * min(len(unit.text), 300) / 300
+                        + w.in_hits * in_hits
+                        + w.fullness * fullness
                     )
                     parts = tuple(
                         w.unit * float(s) + w.heading * float(h) + rest
@@ -304,21 +319,32 @@ class _Scorer:
                     )
                     whole = w.unit * float(similarity[row]) + w.heading * heading_sim + rest
                     score = max((whole, *parts))
-                    out.append(_Candidate(unit, chunk, position, vector, score, words, parts))
+                    features = (
+                        float(similarity[row]),
+                        heading_sim,
+                        overlap,
+                        doc_prior,
+                        in_hits,
+                        fullness,
+                        *section_features,
+                    )
+                    out.append(
+                        _Candidate(unit, chunk, position, vector, score, words, parts, features)
+                    )
         return out
 
-    def _section_adjustment(self, chunk: Chunk, top: str) -> float:
-        w = self.w
-        adjust = w.heading_words * self.heading_match(chunk)
-        if self.wants_action and chunk.kind == "case-note" and not self.names_place(chunk):
-            adjust += w.case_in_how_to  # "what do we do": the guides answer, peers illustrate
-        if not chunk.headings and (chunk.kind == "playbook" or self.about_cases(chunk)):
-            adjust += w.opening
-        if self.wants_action and top in PITFALL_SECTIONS:
-            adjust += w.pitfall_in_how_to
-        if top in BACKGROUND_SECTIONS and not self.heading_match(chunk):
-            adjust += w.background  # who wanted what: context, rarely the answer itself
-        return adjust
+    def _section_features(self, chunk: Chunk, top: str) -> tuple[float, float, float, float, float]:
+        """heading words, opening, case in a how-to, pitfall in a how-to, background."""
+        return (
+            self.heading_match(chunk),
+            # a guide's bottom line, or the story of the case asked about
+            float(not chunk.headings and (chunk.kind == "playbook" or self.about_cases(chunk))),
+            # "what do we do": the guides answer, peers illustrate
+            float(self.wants_action and chunk.kind == "case-note" and not self.names_place(chunk)),
+            float(self.wants_action and top in PITFALL_SECTIONS),
+            # who wanted what: context, rarely the answer itself
+            float(top in BACKGROUND_SECTIONS and not self.heading_match(chunk)),
+        )
 
 
 def _case_opening(scorer: _Scorer, hits: Sequence[Hit], citations: _Citations) -> Sentence | None:
@@ -348,16 +374,21 @@ def _pick_sentences(
 ) -> tuple[list[Sentence], set[str]]:
     by_place = {(c.position, c.unit.block, c.unit.position): c for c in candidates}
     seen_text: set[str] = set()
+    said = frozenset(tokenize(opening.text)) if opening is not None else frozenset()
     pool = []
     for c in sorted(candidates, key=lambda c: -c.score):
-        # Chunks overlap by a sentence: the same text twice is one candidate.
-        if c.unit.text not in seen_text and junk_reason(c.unit.text, standalone=False) is None:
+        # Chunks overlap by a sentence: the same text twice is one candidate; a sentence
+        # that mostly restates the case's summary adds nothing under it.
+        if c.unit.text in seen_text or _restates(c.words, said):
+            continue
+        if junk_reason(c.unit.text, standalone=False) is None:
             seen_text.add(c.unit.text)
             pool.append(c)
     length = len(opening.text) if opening is not None else 0
     chosen: list[list[_Candidate]] = []  # groups shown together (a sentence and its lead-in)
     per_section: dict[tuple[str, tuple[str, ...], bool], int] = {}
     used: set[tuple[int, int, int]] = set()
+    floor = 0.0
     if pool:  # filler well below the best evidence is never shown
         floor = pool[0].score - options.sentence_margin
         pool = [c for c in pool if c.score >= floor]
@@ -382,11 +413,19 @@ def _pick_sentences(
         group = _with_lead_in(best, by_place)
         if group is None or any((g.position, g.unit.block, g.unit.position) in used for g in group):
             continue
+        core = len(group)
+        for _ in range(FOLLOW_ON):
+            follow = _follow_on(group[-1], by_place, used, floor)
+            if follow is None:
+                break
+            group.append(follow)
         # At most two sentences a section, plus up to three rows of its table.
         section = (best.chunk.doc_id, best.chunk.headings, best.unit.kind == "row")
         if per_section.get(section, 0) >= (3 if best.unit.kind == "row" else 2):
             continue
         size = sum(len(m.unit.text) + 1 for m in group)
+        while chosen and length + size > options.max_body_chars and len(group) > core:
+            size -= len(group.pop().unit.text) + 1  # the story's tail goes before the sentence
         if chosen and length + size > options.max_body_chars:
             continue
         length += size
@@ -422,6 +461,37 @@ def _with_lead_in(
             return None
         group.insert(0, before)
     return group
+
+
+FOLLOW_ON = 2  # sentences that may carry a shown one's story on
+RESTATES_AT = 0.5  # share of a sentence's words already said that makes it a restatement
+
+
+def _restates(words: frozenset[str], said: frozenset[str]) -> bool:
+    """Whether most of ``words`` were already said (``said``: the opening's words)."""
+    return bool(words) and bool(said) and len(words & said) / len(words) >= RESTATES_AT
+
+
+def _follow_on(
+    candidate: _Candidate,
+    by_place: dict[tuple[int, int, int], _Candidate],
+    used: set[tuple[int, int, int]],
+    floor: float,
+) -> _Candidate | None:
+    """The sentence right after ``candidate`` in its paragraph, when it carries the story on
+    ("Service began in February 2020." -> "It was halted two weeks later, after…") and is
+    itself relevant enough to be shown."""
+    unit = candidate.unit
+    if unit.kind != "sentence":
+        return None
+    after = by_place.get((candidate.position, unit.block, unit.position + 1))
+    if after is None or after.unit.kind != "sentence" or after.score < floor:
+        return None
+    if (after.position, after.unit.block, after.unit.position) in used:
+        return None
+    if junk_reason(after.unit.text, standalone=False) is not None:
+        return None
+    return after
 
 
 def _pick_actions(

@@ -2,7 +2,10 @@
 
 Rules: a chunk never spans two headings (``##`` or deeper), so every chunk carries one heading
 path for its citation; long sections split at block boundaries (paragraphs, whole lists,
-whole tables, whole code fences) with the previous block's last sentence as overlap. Chunk
+whole tables, whole code fences) with the previous block's last sentence as overlap. A block
+stays whole up to ``OVERSIZE_FACTOR`` times the chunk size (a long table or list reads best
+in one piece); past that (a pasted log, a 10,000-row table) it is cut at list items, table
+rows (each piece repeats the header), code lines or sentences, and a run-on line at spaces. Chunk
 ids hash the document id, heading path and text, so they are stable across rebuilds while
 the text is unchanged.
 """
@@ -20,6 +23,7 @@ LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # A sentence ends at . ! or ? (a closing ** or __ after it is consumed with the space).
 SENTENCE_END = re.compile(r"(?<=[.!?])(?:\*\*|__)?\s+(?=[A-Z0-9\"'(\[*_])")
 DEFAULT_MAX_CHARS = 1200
+OVERSIZE_FACTOR = 4
 
 
 @dataclass
@@ -95,7 +99,8 @@ def _blocks(body: str, first_line: int) -> list[_Block]:
             blocks.append(_Block("\n".join(current).strip("\n"), start))
         current.clear()
 
-    for offset, raw in enumerate(body.splitlines()):
+    lines = body.splitlines()
+    for offset, raw in enumerate(lines):
         line_no = first_line + offset
         stripped = raw.strip()
         if stripped.startswith(("```", "~~~")):
@@ -113,7 +118,7 @@ def _blocks(body: str, first_line: int) -> list[_Block]:
             blocks.append(_Block(stripped, line_no))
             continue
         if not stripped:
-            if current and _is_list(current) and _next_is_list(body, offset):
+            if current and _is_list(current) and _next_is_list(lines, offset):
                 continue  # a loose list stays one block
             flush()
             continue
@@ -128,11 +133,65 @@ def _is_list(lines: list[str]) -> bool:
     return bool(LIST_ITEM.match(lines[0]))
 
 
-def _next_is_list(body: str, offset: int) -> bool:
-    for raw in body.splitlines()[offset + 1 :]:
+def _next_is_list(lines: list[str], offset: int) -> bool:
+    for index in range(offset + 1, len(lines)):
+        raw = lines[index]
         if raw.strip():
             return bool(LIST_ITEM.match(raw)) or raw.startswith(("  ", "\t"))
     return False
+
+
+def _cut_oversize(block: _Block, max_chars: int) -> list[_Block]:
+    """``block`` whole, or cut into pieces of at most ``max_chars`` (see the module doc)."""
+    if len(block.text) <= OVERSIZE_FACTOR * max_chars:
+        return [block]
+    lines = block.text.split("\n")
+    header: list[str] = []
+    joiner = "\n"
+    if lines[0].lstrip().startswith("|") and len(lines) > 2:  # a table: rows, header kept
+        header, units = lines[:2], [(line, i) for i, line in enumerate(lines[2:], 2)]
+    elif _is_list(lines) or lines[0].lstrip().startswith(("```", "~~~")):
+        units = _items(lines) if _is_list(lines) else [(line, i) for i, line in enumerate(lines)]
+    else:  # prose: sentences, run together again
+        units, joiner = [(sentence, 0) for sentence in split_sentences(block.text)], " "
+    budget = max(max_chars - sum(len(h) + 1 for h in header), max_chars // 2)
+    pieces: list[_Block] = []
+    current: list[str] = []
+    size, first = 0, 0
+    for text, offset in ((t, o) for unit, o in units for t in _at_spaces(unit, budget)):
+        if current and size + len(text) + 1 > budget:
+            pieces.append(_Block(joiner.join(header + current), block.line + first))
+            current, size = [], 0
+        if not current:
+            first = offset
+        current.append(text)
+        size += len(text) + 1
+    if current:
+        pieces.append(_Block(joiner.join(header + current), block.line + first))
+    return pieces
+
+
+def _items(lines: list[str]) -> list[tuple[str, int]]:
+    """List items with their continuation lines, and each item's line offset."""
+    items: list[tuple[str, int]] = []
+    for offset, line in enumerate(lines):
+        if items and not LIST_ITEM.match(line):
+            text, start = items[-1]
+            items[-1] = (f"{text}\n{line}", start)
+        else:
+            items.append((line, offset))
+    return items
+
+
+def _at_spaces(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut at spaces where there are any."""
+    pieces = []
+    while len(text) > limit:
+        cut = text.rfind(" ", limit // 2, limit)
+        cut = cut if cut > 0 else limit
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return [*pieces, text] if text else pieces
 
 
 def _pack(blocks: list[_Block], max_chars: int) -> list[tuple[str, int]]:
@@ -140,7 +199,7 @@ def _pack(blocks: list[_Block], max_chars: int) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     group: list[_Block] = []
     size = 0
-    for block in blocks:
+    for block in (piece for whole in blocks for piece in _cut_oversize(whole, max_chars)):
         if group and size + len(block.text) + 2 > max_chars:
             out.append(("\n\n".join(b.text for b in group), group[0].line))
             overlap = _last_sentence(group[-1].text)

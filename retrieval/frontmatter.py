@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 import yaml
@@ -31,6 +31,17 @@ KINDS = ("playbook", "case-note")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 URL_PATTERN = re.compile(r"^https?://[^\s<>|]+$")
 SUMMARY_MAX_CHARS = 300
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: ``updated: 2026-02-31`` stays a string, so a bad
+    date is reported on its own line by ``check_fields`` instead of failing the parse."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass(frozen=True)
@@ -64,13 +75,16 @@ def split_front_matter(text: str, path: str) -> tuple[FrontMatter | None, list[P
         return None, [_err(path, 1, "front matter is never closed", "add a '---' line after it")]
     raw = "".join(lines[1:end])
     try:
-        node = yaml.compose(raw, Loader=yaml.SafeLoader)
-        values = yaml.safe_load(raw) if node is not None else None
+        node = yaml.compose(raw, Loader=_Loader)
+        values = yaml.load(raw, Loader=_Loader) if node is not None else None  # noqa: S506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + 2) if mark is not None else 2
         problem = getattr(exc, "problem", None) or "invalid YAML"
         return None, [_err(path, line, f"front matter is not valid YAML: {problem}", _YAML_FIX)]
+    except (RecursionError, ValueError, TypeError) as exc:  # nesting too deep, odd scalars
+        problem = "nested too deeply" if isinstance(exc, RecursionError) else type(exc).__name__
+        return None, [_err(path, 2, f"front matter is not valid YAML: {problem}", _YAML_FIX)]
     if not isinstance(values, dict) or not isinstance(node, yaml.MappingNode):
         found = type(values).__name__ if values is not None else "nothing"
         return None, [_err(path, 2, f"front matter must be a mapping, found {found}", _MAP_FIX)]
@@ -183,8 +197,11 @@ def _date(value: object, key: str, path: str, line: int) -> tuple[date | None, P
     if isinstance(value, date):
         return value, None
     if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip()), None
-        except ValueError:
-            pass
-    return None, _err(path, line, f"'{key}' is not a date: {value!r}", "write it as YYYY-MM-DD")
+        text = value.strip()
+        for parse in (date.fromisoformat, lambda t: datetime.fromisoformat(t).date()):
+            try:
+                return parse(text), None
+            except ValueError:
+                continue
+    shown = value if isinstance(value, str | int | float) else type(value).__name__
+    return None, _err(path, line, f"'{key}' is not a date: {shown!r}", "write it as YYYY-MM-DD")

@@ -9,6 +9,12 @@ Each chunk also carries one vector per answer unit (``retrieval.units``: its sen
 items and table rows), pooled from the chunk's own token embeddings in the same model pass,
 so answers can judge sentence relevance semantically. They are stored as float16 and
 memory-mapped, so a large index pays for them only where a question looks.
+
+A playbook that was indexed and then broken by an edit keeps its last good version: its
+chunks, vectors and citation record are carried over from the previous generation, and the
+manifest marks the file ``kept`` (a broken file never indexed is ``skipped``). The manifest
+records every file's hash as it is on disk, so an unchanged broken file does not force a
+rebuild, and the caller still reports it.
 """
 
 from __future__ import annotations
@@ -26,14 +32,14 @@ from retrieval import index_store
 from retrieval.bm25 import BM25Index
 from retrieval.chunking import DEFAULT_MAX_CHARS, chunk_document
 from retrieval.documents import Corpus
-from retrieval.embeddings import Embedder
-from retrieval.errors import IndexError_
+from retrieval.embeddings import Embedder, embedder_identity, same_vectors
+from retrieval.errors import IndexDamaged, IndexError_
 from retrieval.models import Chunk, Document
 from retrieval.spelling import Speller, count_words
 from retrieval.text import TOKENIZER_VERSION, tokenize
 from retrieval.units import Unit, answer_units
 
-CHUNKING_VERSION = 1
+CHUNKING_VERSION = 2  # 2: oversize blocks are cut (retrieval.chunking)
 UNIT_CACHE = 20_000  # chunks whose answer units are kept in memory between questions
 UNITS_VERSION = 2  # bump when retrieval.units splits text or what is embedded changes
 
@@ -60,10 +66,12 @@ class LoadedIndex:
         default_factory=dict, repr=False, compare=False
     )
     speller: Speller = field(init=False, repr=False, compare=False)
+    doc_of: list[str] = field(init=False, repr=False, compare=False)  # position -> doc id
 
     def __post_init__(self) -> None:
         for position, chunk in enumerate(self.chunks):
             self.by_doc.setdefault(chunk.doc_id, []).append(position)
+        self.doc_of = [chunk.doc_id for chunk in self.chunks]
         self.speller = Speller(self.vocabulary)
 
     def units(self, position: int) -> tuple[list[Unit], np.ndarray]:
@@ -96,7 +104,12 @@ class LoadedIndex:
         return len(self.documents)
 
     def file_hashes(self) -> dict[str, str]:
+        """Every playbook file seen by the build, as it was on disk (broken ones too)."""
         return {path: info["hash"] for path, info in self.manifest["files"].items()}
+
+    def indexed_paths(self) -> dict[str, str]:
+        """doc id -> the file whose content the index holds for it (``kept`` ones too)."""
+        return indexed_paths(self.manifest)
 
     def check_model(self, embedder: Embedder) -> None:
         if self.model != embedder.name or int(self.manifest["dimension"]) != embedder.dimension:
@@ -118,6 +131,8 @@ class BuildReport:
     full_rebuild: bool = False
     written: bool = False
     seconds: float = 0.0
+    kept: tuple[str, ...] = ()  # broken files whose last good version stays in the index
+    skipped: tuple[str, ...] = ()  # broken files with no good version to keep
 
     @property
     def summary(self) -> str:
@@ -133,19 +148,41 @@ class BuildReport:
 
 
 def load_index(index_dir: Path) -> LoadedIndex | None:
-    """The live generation, or ``None`` when no index has been built yet."""
+    """The live generation, or ``None`` when no index has been built yet.
+
+    Raises ``IndexDamaged`` (one line naming what is wrong, and ``advisor index`` as the fix)
+    if a file is missing, of the wrong size, unreadable or inconsistent with the others.
+    """
     generation = index_store.current_generation(index_dir)
     if generation is None:
         return None
     manifest = index_store.read_manifest(generation)
     if manifest["format"] < index_store.FORMAT_VERSION:
         return None  # written by an older version: the next build replaces it whole
+    dimension, files = manifest.get("dimension"), manifest.get("files")
+    if not isinstance(dimension, int) or dimension <= 0 or not isinstance(files, dict):
+        raise IndexDamaged(index_dir, "manifest.json is incomplete")
+    index_store.check_generation(generation, manifest, checksums=False)
     chunks, documents, vectors, bm25, units, offsets, headings, vocabulary = (
-        index_store.read_generation(generation)
+        index_store.read_generation(generation, dimension=dimension)
     )
     return LoadedIndex(
         manifest, chunks, documents, vectors, bm25, units, offsets, headings, vocabulary
     )
+
+
+def indexed_paths(manifest: dict[str, Any] | None) -> dict[str, str]:
+    """doc id -> file, for every document an index with ``manifest`` holds."""
+    if not manifest:
+        return {}
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        return {}
+    return {
+        str(info["doc_id"]): path
+        for path, info in files.items()
+        if isinstance(info, dict) and info.get("doc_id") and info.get("status") != "skipped"
+    }
 
 
 def is_current(
@@ -154,9 +191,14 @@ def is_current(
     model: str,
     file_hashes: dict[str, str],
     max_chars: int = DEFAULT_MAX_CHARS,
+    embedder: Embedder | None = None,
 ) -> bool:
     """Whether an index with ``manifest`` already matches the model, the files and the way
-    this version chunks and splits text (the one freshness rule, read from the manifest)."""
+    this version chunks and splits text (the one freshness rule, read from the manifest).
+
+    ``file_hashes`` is every playbook file on disk (``Corpus.hashes``), broken ones included.
+    With ``embedder``, its vectors must also match the builder's (``same_vectors``).
+    """
     return (
         manifest is not None
         and manifest.get("format") == index_store.FORMAT_VERSION
@@ -164,6 +206,9 @@ def is_current(
         and manifest.get("chunking") == _chunking(max_chars)
         and manifest.get("units") == _units_version()
         and manifest.get("tokenizer") == TOKENIZER_VERSION
+        and (
+            embedder is None or same_vectors(manifest.get("embedder"), embedder_identity(embedder))
+        )
         and {path: f["hash"] for path, f in manifest.get("files", {}).items()} == file_hashes
     )
 
@@ -182,14 +227,19 @@ def build_index(
     with index_store.build_lock(index_dir):
         previous = None if rebuild else _reusable(index_dir, embedder)
         old_hashes = previous.file_hashes() if previous else {}
-        new_hashes = {doc.path: doc.content_hash for doc in corpus.documents}
+        new_hashes = dict(corpus.hashes)
         if previous is not None and is_current(
             previous.manifest, model=embedder.name, file_hashes=new_hashes, max_chars=max_chars
         ):
             return previous, BuildReport(
-                unchanged=len(new_hashes), chunks_total=len(previous.chunks)
+                unchanged=len(new_hashes),
+                chunks_total=len(previous.chunks),
+                kept=_with_status(previous.manifest, "kept"),
+                skipped=_with_status(previous.manifest, "skipped"),
             )
+        kept = _last_good_versions(corpus, previous or _salvaged(index_dir))
         chunks = [c for doc in corpus.documents for c in chunk_document(doc, max_chars=max_chars)]
+        chunks += [chunk for version in kept for chunk in version.chunks]
         vectors, unit_vectors, unit_offsets, embedded = _vectors_for(
             chunks, previous, embedder, progress
         )
@@ -198,16 +248,16 @@ def build_index(
         manifest = {
             "model": embedder.name,
             "dimension": embedder.dimension,
+            "embedder": embedder_identity(embedder),  # see retrieval.embeddings.same_vectors
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "chunking": _chunking(max_chars),
             "units": _units_version(),
             "tokenizer": TOKENIZER_VERSION,
             "chunk_count": len(chunks),
-            "files": {
-                doc.path: {"hash": doc.content_hash, "doc_id": doc.id} for doc in corpus.documents
-            },
+            "files": _file_records(corpus, kept),
         }
         documents = {doc.id: document_record(doc) for doc in corpus.documents}
+        documents.update({version.doc_id: version.record for version in kept})
         bm25 = BM25Index.build([c.index_text for c in chunks])
         generation = index_store.write_generation(
             index_dir,
@@ -245,8 +295,104 @@ def build_index(
         full_rebuild=previous is None,
         written=True,
         seconds=time.perf_counter() - started,
+        kept=tuple(version.path for version in kept),
+        skipped=_with_status(manifest, "skipped"),
     )
     return loaded, report
+
+
+@dataclass(frozen=True)
+class _LastGood:
+    """A broken file's last good version, carried over from the previous generation."""
+
+    path: str
+    doc_id: str
+    indexed_hash: str
+    record: dict[str, Any]
+    chunks: list[Chunk]
+
+
+@dataclass(frozen=True)
+class _Text:
+    """The text side of a previous generation: enough to carry a document over."""
+
+    manifest: dict[str, Any]
+    chunks: list[Chunk]
+    documents: dict[str, dict[str, Any]]
+
+    @property
+    def by_doc(self) -> dict[str, list[int]]:
+        positions: dict[str, list[int]] = {}
+        for position, chunk in enumerate(self.chunks):
+            positions.setdefault(chunk.doc_id, []).append(position)
+        return positions
+
+
+def _salvaged(index_dir: Path) -> _Text | None:
+    """A damaged or replaced index's trustworthy text (``index_store.salvage_text``)."""
+    found = index_store.salvage_text(index_dir)
+    return None if found is None else _Text(*found)
+
+
+def _last_good_versions(corpus: Corpus, previous: LoadedIndex | _Text | None) -> list[_LastGood]:
+    """For each file on disk that failed to load, the version the previous index holds, if
+    any and if no loaded document has taken its id since. A rebuild takes it from the old
+    generation's text when that still checks out, and re-embeds it."""
+    if previous is None:
+        return []
+    loaded_paths = {doc.path for doc in corpus.documents}
+    loaded_ids = {doc.id for doc in corpus.documents}
+    files = previous.manifest.get("files", {})
+    by_doc = previous.by_doc
+    kept = []
+    for path in sorted(set(corpus.hashes) - loaded_paths):
+        info = files.get(path)
+        if not isinstance(info, dict) or info.get("status") == "skipped":
+            continue
+        doc_id = info.get("doc_id")
+        if doc_id in loaded_ids or doc_id not in previous.documents:
+            continue
+        positions = by_doc.get(doc_id, [])
+        kept.append(
+            _LastGood(
+                path=path,
+                doc_id=doc_id,
+                indexed_hash=str(info.get("indexed_hash", info["hash"])),
+                record=previous.documents[doc_id],
+                chunks=[previous.chunks[p] for p in positions],
+            )
+        )
+    return kept
+
+
+def _file_records(corpus: Corpus, kept: list[_LastGood]) -> dict[str, dict[str, Any]]:
+    """Every file on disk: its hash now, and what the index holds of it."""
+    records: dict[str, dict[str, Any]] = {
+        path: {"hash": digest, "doc_id": None, "status": "skipped"}
+        for path, digest in corpus.hashes.items()
+    }
+    for doc in corpus.documents:
+        records[doc.path] = {
+            "hash": doc.content_hash,
+            "doc_id": doc.id,
+            "status": "indexed",
+            "indexed_hash": doc.content_hash,
+        }
+    for version in kept:
+        records[version.path] = {
+            "hash": corpus.hashes[version.path],
+            "doc_id": version.doc_id,
+            "status": "kept",
+            "indexed_hash": version.indexed_hash,
+        }
+    return dict(sorted(records.items()))
+
+
+def _with_status(manifest: dict[str, Any], status: str) -> tuple[str, ...]:
+    files = manifest.get("files", {})
+    return tuple(
+        sorted(p for p, f in files.items() if isinstance(f, dict) and f.get("status") == status)
+    )
 
 
 def document_record(doc: Document) -> dict[str, Any]:
@@ -279,6 +425,8 @@ def _reusable(index_dir: Path, embedder: Embedder) -> LoadedIndex | None:
     same_model = previous.model == embedder.name
     if not same_model or int(previous.manifest["dimension"]) != embedder.dimension:
         return None
+    if not same_vectors(previous.manifest.get("embedder"), embedder_identity(embedder)):
+        return None  # other weights or precision: every vector is re-embedded
     return previous
 
 

@@ -4,7 +4,8 @@
       CURRENT              name of the live generation (replaced atomically)
       .lock                held while a build writes
       gen-<stamp>/         one complete generation
-        manifest.json      written last: format, model, dimension, per-file content hashes
+        manifest.json      written last: format, model, dimension, the playbook files'
+                           hashes, and the size and SHA-256 of every file below
         chunks.jsonl       chunk metadata and text, in vector order
         documents.json     per-document metadata used for citations
         vectors.faiss      faiss IndexFlatIP over L2-normalized vectors
@@ -16,12 +17,18 @@
 
 A build writes a whole new generation, fsyncs it, then swaps ``CURRENT``; a crash at any
 point leaves the previous generation live. Old generations are removed after the swap.
+
+Damage after the fact (a disk error, a truncated copy, a stray edit) is caught against the
+manifest: loading checks every file's size, ``verify_generation(checksums=True)`` (run by
+``advisor index``) every byte. Either way it is an ``IndexDamaged`` naming the file, and a
+build with ``rebuild=True`` recovers from any state of the folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -37,18 +44,32 @@ import faiss
 import numpy as np
 
 from retrieval.bm25 import BM25Index
-from retrieval.errors import IndexError_
+from retrieval.errors import IndexDamaged, IndexError_
 from retrieval.models import Chunk
 
-FORMAT_VERSION = 3  # 2: unit vectors; 3: vocabulary
+FORMAT_VERSION = 4  # 2: unit vectors; 3: vocabulary; 4: size and checksum of every file
 CURRENT = "CURRENT"
+LOCK = ".lock"
+ARTIFACTS = (
+    "chunks.jsonl",
+    "documents.json",
+    "vectors.faiss",
+    "bm25.npz",
+    "units.npy",
+    "unit_offsets.npy",
+    "headings.npy",
+    "vocabulary.json",
+)
 
 
 @contextlib.contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
     """Serialize builds of one index dir across processes."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    with (index_dir / ".lock").open("a") as handle:
+    lock = index_dir / LOCK
+    if lock.is_dir() and not lock.is_symlink():  # not ours to keep: a lock is a plain file
+        shutil.rmtree(lock, ignore_errors=True)
+    with lock.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -57,26 +78,37 @@ def build_lock(index_dir: Path) -> Iterator[None]:
 
 
 def current_generation(index_dir: Path) -> Path | None:
+    """The live generation's folder, ``None`` if no index was built; ``IndexDamaged`` if
+    ``CURRENT`` is unreadable or names a generation that is not there."""
     pointer = index_dir / CURRENT
     if not pointer.exists():
         return None
-    name = pointer.read_text(encoding="utf-8").strip()
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, ValueError) as exc:
+        raise IndexDamaged(index_dir, f"{CURRENT} is unreadable: {type(exc).__name__}") from None
     generation = index_dir / name
-    if not name.startswith("gen-") or not (generation / "manifest.json").exists():
-        raise IndexError_(
-            f"index at {index_dir} is damaged ({CURRENT} points to {name!r}); "
-            "run `advisor index --rebuild`"
-        )
+    if not _is_generation_name(name) or not (generation / "manifest.json").is_file():
+        shown = name[:60] if name.isprintable() else "unreadable text"
+        raise IndexDamaged(index_dir, f"{CURRENT} names {shown!r}, which is not there")
     return generation
 
 
+def _is_generation_name(name: str) -> bool:
+    return name.startswith("gen-") and "/" not in name and name.isprintable()
+
+
 def read_manifest(generation: Path) -> dict[str, Any]:
+    """The generation's manifest; ``IndexDamaged`` if unreadable, ``IndexError_`` if it was
+    written by a newer version."""
     try:
         manifest = json.loads((generation / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise IndexError_(
-            f"index manifest unreadable ({type(exc).__name__}); run `advisor index --rebuild`"
-        ) from exc
+    except (OSError, ValueError) as exc:  # ValueError: bad JSON, or not UTF-8
+        raise IndexDamaged(
+            generation.parent, f"manifest.json is unreadable: {type(exc).__name__}"
+        ) from None
+    if not isinstance(manifest, dict):
+        raise IndexDamaged(generation.parent, "manifest.json is not an object")
     version = manifest.get("format")
     if not isinstance(version, int) or version > FORMAT_VERSION:
         raise IndexError_(
@@ -85,6 +117,37 @@ def read_manifest(generation: Path) -> dict[str, Any]:
             "`advisor index --rebuild` to replace it"
         )
     return manifest
+
+
+def verify_generation(
+    generation: Path, manifest: dict[str, Any], *, checksums: bool = False
+) -> list[str]:
+    """What is wrong with the generation's files against its manifest: each file missing or
+    of the wrong size, and with ``checksums`` each whose bytes changed. Empty if sound."""
+    recorded = manifest.get("artifacts")
+    if not isinstance(recorded, dict) or set(recorded) != set(ARTIFACTS):
+        return ["manifest.json does not list the index files"]
+    problems = []
+    for name in ARTIFACTS:
+        expected = recorded[name]
+        path = generation / name
+        if not isinstance(expected, dict) or not path.is_file():
+            problems.append(f"{name} is missing")
+            continue
+        size = path.stat().st_size
+        if size != expected.get("bytes"):
+            problems.append(f"{name} is {size:,} bytes, not {expected.get('bytes')!r}")
+        elif checksums and _sha256(path) != expected.get("sha256"):
+            problems.append(f"{name} does not match its checksum")
+    return problems
+
+
+def check_generation(generation: Path, manifest: dict[str, Any], *, checksums: bool) -> None:
+    """Raise ``IndexDamaged`` naming the first problem ``verify_generation`` finds."""
+    problems = verify_generation(generation, manifest, checksums=checksums)
+    if problems:
+        more = f", and {len(problems) - 1} more" if len(problems) > 1 else ""
+        raise IndexDamaged(generation.parent, problems[0] + more)
 
 
 def read_current_manifest(index_dir: Path) -> dict[str, Any] | None:
@@ -124,7 +187,13 @@ def write_generation(
         np.save(tmp / "unit_offsets.npy", np.asarray(unit_offsets, dtype=np.int64))
         np.save(tmp / "headings.npy", np.ascontiguousarray(heading_vectors, dtype=np.float16))
         _write_json(tmp / "vocabulary.json", vocabulary)
-        _write_json(tmp / "manifest.json", {**manifest, "format": FORMAT_VERSION})
+        artifacts = {
+            name: {"bytes": (tmp / name).stat().st_size, "sha256": _sha256(tmp / name)}
+            for name in ARTIFACTS
+        }
+        _write_json(
+            tmp / "manifest.json", {**manifest, "format": FORMAT_VERSION, "artifacts": artifacts}
+        )
         for path in tmp.iterdir():
             _fsync(path)
         final = index_dir / name
@@ -132,7 +201,10 @@ def write_generation(
         pointer_tmp = index_dir / f".{CURRENT}.{uuid.uuid4().hex[:8]}"
         pointer_tmp.write_text(name + "\n", encoding="utf-8")
         _fsync(pointer_tmp)
-        os.replace(pointer_tmp, index_dir / CURRENT)
+        pointer = index_dir / CURRENT
+        if pointer.is_dir() and not pointer.is_symlink():  # damage: the swap must still work
+            shutil.rmtree(pointer)
+        os.replace(pointer_tmp, pointer)
         _fsync(index_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -142,7 +214,7 @@ def write_generation(
 
 
 def read_generation(
-    generation: Path,
+    generation: Path, *, dimension: int
 ) -> tuple[
     list[Chunk],
     dict[str, dict[str, Any]],
@@ -166,23 +238,54 @@ def read_generation(
         offsets = np.load(generation / "unit_offsets.npy")
         headings = np.load(generation / "headings.npy", mmap_mode="r")
         vocabulary = json.loads((generation / "vocabulary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, RuntimeError) as exc:
-        raise IndexError_(
-            f"index files in {generation} are unreadable ({type(exc).__name__}); "
-            "run `advisor index --rebuild`"
-        ) from exc
-    consistent = (
-        vectors.ntotal == len(chunks)
-        and bm25.size == len(chunks)
+    except Exception as exc:  # any file that will not parse is damage (faiss, numpy, zip, JSON)
+        raise IndexDamaged(
+            generation.parent, f"its files are unreadable: {type(exc).__name__}"
+        ) from None
+    checks = {
+        "vectors.faiss has the wrong dimension": vectors.d != dimension,
+        "vectors.faiss and chunks.jsonl disagree": vectors.ntotal != len(chunks),
+        "bm25.npz and chunks.jsonl disagree": bm25.size != len(chunks),
+        "unit_offsets.npy and chunks.jsonl disagree": offsets.shape != (len(chunks) + 1,),
+        "units.npy has the wrong shape": units.ndim != 2 or units.shape[1] != dimension,
+        "units.npy and unit_offsets.npy disagree": bool(len(chunks))
         and offsets.shape == (len(chunks) + 1,)
-        and (not len(chunks) or int(offsets[-1]) == units.shape[0])
-        and units.ndim == 2
-        and units.shape[1] == vectors.d
-        and headings.shape == (len(chunks), vectors.d)
-    )
-    if not consistent:
-        raise IndexError_(f"index in {generation} is inconsistent; run `advisor index --rebuild`")
+        and int(offsets[-1]) != units.shape[0],
+        "headings.npy has the wrong shape": headings.shape != (len(chunks), dimension),
+        "documents.json or vocabulary.json is not an object": not isinstance(documents, dict)
+        or not isinstance(vocabulary, dict),
+    }
+    wrong = [what for what, failed in checks.items() if failed]
+    if wrong:
+        raise IndexDamaged(generation.parent, wrong[0])
     return chunks, documents, vectors, bm25, units, offsets, headings, vocabulary
+
+
+def salvage_text(
+    index_dir: Path,
+) -> tuple[dict[str, Any], list[Chunk], dict[str, dict[str, Any]]] | None:
+    """From a damaged live generation, what can be trusted of its text: the manifest, the
+    chunks and the document records, if those files still match their checksums. ``None``
+    if not (or if there is no index). Vectors are never salvaged: they are re-embedded."""
+    try:
+        generation = current_generation(index_dir)
+        if generation is None:
+            return None
+        manifest = read_manifest(generation)
+        recorded = manifest.get("artifacts", {})
+        for name in ("chunks.jsonl", "documents.json"):
+            path = generation / name
+            if not path.is_file() or _sha256(path) != recorded.get(name, {}).get("sha256"):
+                return None
+        chunks = [
+            _chunk_from(json.loads(line))
+            for line in (generation / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        documents = json.loads((generation / "documents.json").read_text(encoding="utf-8"))
+    except Exception:  # anything unreadable: nothing to salvage
+        return None
+    return manifest, chunks, documents
 
 
 def _chunk_from(data: dict[str, Any]) -> Chunk:
@@ -201,6 +304,14 @@ def _json_default(value: object) -> str:
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -212,5 +323,10 @@ def _fsync(path: Path) -> None:
 def _remove_stale(index_dir: Path, *, keep: str) -> None:
     for path in index_dir.iterdir():
         stale_gen = path.name.startswith("gen-") and path.name != keep
-        if stale_gen or path.name.startswith(".tmp-gen-"):
+        stale_pointer = path.name.startswith(f".{CURRENT}.")  # a swap that crashed
+        if not (stale_gen or stale_pointer or path.name.startswith(".tmp-gen-")):
+            continue
+        if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)

@@ -33,6 +33,7 @@ class Document:
     updated: date | None = None
     review_by: date | None = None
     owner: str | None = None
+    id_line: int = 2  # line of the ``id:`` key (2, the front matter, if the id is the path's)
 
 
 @dataclass(frozen=True)

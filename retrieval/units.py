@@ -104,7 +104,7 @@ def _sentences(
         pieces.append((cursor, match.start()))
         cursor = match.end()
     pieces.append((cursor, len(text)))
-    units = []
+    units: list[Unit] = []
     for number, (begin, end) in enumerate(pieces):
         raw = text[begin:end]
         cleaned = clean_inline(raw)

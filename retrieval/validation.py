@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from retrieval.documents import Corpus, load_corpus
+from retrieval.documents import DEFAULT_MAX_FILE_BYTES, Corpus, load_corpus
 from retrieval.frontmatter import Problem
 from retrieval.models import Document
 
@@ -21,23 +21,48 @@ VOCABULARY_FILE = "tags.yaml"
 _LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 
 
-def validate_corpus(root: Path, *, today: date) -> Corpus:
+def validate_corpus(root: Path, *, today: date, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Corpus:
     """Load ``root`` and return the corpus with every problem found, sorted by file and line."""
-    corpus = load_corpus(root)
-    vocabulary = load_vocabulary(root)
+    corpus = load_corpus(root, max_bytes=max_bytes)
+    vocabulary, problems = read_vocabulary(root)
+    corpus.problems.extend(problems)
     for doc in corpus.documents:
         corpus.problems.extend(_document_problems(doc, root, today, vocabulary))
     corpus.problems.sort(key=lambda p: (p.path, p.line, p.severity))
     return corpus
 
 
-def load_vocabulary(root: Path) -> frozenset[str] | None:
+def read_vocabulary(root: Path) -> tuple[frozenset[str] | None, list[Problem]]:
+    """The tag vocabulary and what is wrong with its file (file and line, never a raise)."""
     path = root / VOCABULARY_FILE
     if not path.exists():
-        return None
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    tags = data.get("tags", {}) if isinstance(data, dict) else {}
-    return frozenset(str(t) for t in tags)
+        return None, []
+
+    def problem(line: int, message: str, fix: str = "") -> tuple[None, list[Problem]]:
+        return None, [Problem(VOCABULARY_FILE, line, "error", message, fix)]
+
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+    except OSError as exc:
+        return problem(1, f"cannot read the file: {exc.strerror or type(exc).__name__}")
+    except UnicodeDecodeError as exc:
+        return problem(data[: exc.start].count(b"\n") + 1, "file is not UTF-8 text")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return problem(line, "file contains a NUL byte (binary data?)", "save it as plain text")
+    try:
+        parsed = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        return problem(line, f"not valid YAML: {getattr(exc, 'problem', None) or 'invalid'}")
+    except (RecursionError, ValueError, TypeError) as exc:
+        return problem(1, f"not valid YAML: {type(exc).__name__}")
+    tags = parsed.get("tags") if isinstance(parsed, dict) else None
+    if not isinstance(tags, dict | list):
+        return problem(1, "no 'tags:' list or mapping", "write 'tags:' and one tag per line")
+    return frozenset(str(t) for t in tags), []
 
 
 def _document_problems(

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.errors import DuplicateGroup, InvalidValue
-from storage.models import MemberRole, Membership, WorkingGroup, WorkingGroupBase
+from storage.models import MemberRole, Membership, WorkingGroup, WorkingGroupBase, saved_id
 from storage.permissions import require_admin, require_group_change
 
 
@@ -28,7 +29,10 @@ def create_group(session: Session, *, group: WorkingGroupBase, now: datetime) ->
         raise DuplicateGroup(group.name) from error
     session.add(
         Membership(
-            group_id=row.id, user_id=row.lead_user_id, role=MemberRole.LEAD.value, joined_at=now
+            group_id=saved_id(row),
+            user_id=row.lead_user_id,
+            role=MemberRole.LEAD.value,
+            joined_at=now,
         )
     )
     session.commit()
@@ -55,15 +59,16 @@ def list_groups(session: Session, *, include_archived: bool = False) -> Sequence
 
 def schedule_rows(session: Session) -> dict[int, tuple[object, ...]]:
     """Per group id, the columns that decide its scheduling (one cheap query, for polling)."""
-    query = select(
-        WorkingGroup.id,
-        WorkingGroup.timezone,
-        WorkingGroup.checkin_schedule,
-        WorkingGroup.digest_schedule,
-        WorkingGroup.working_days,
-        WorkingGroup.archived,
+    query = sa_select(  # SQLAlchemy's: sqlmodel's select types at most four columns
+        col(WorkingGroup.id),
+        col(WorkingGroup.timezone),
+        col(WorkingGroup.checkin_schedule),
+        col(WorkingGroup.digest_schedule),
+        col(WorkingGroup.working_days),
+        col(WorkingGroup.archived),
     )
-    return {int(row[0]): tuple(row[1:]) for row in session.exec(query).all() if row[0] is not None}
+    rows = session.connection().execute(query).all()
+    return {int(row[0]): tuple(row[1:]) for row in rows if row[0] is not None}
 
 
 def update_group_schedule(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -53,6 +53,18 @@ class Surface(StrEnum):
     SHORTCUT = "shortcut"
     THREAD = "thread"
     CLI = "cli"
+
+
+class _Row(Protocol):
+    id: int | None
+
+
+def saved_id(row: _Row) -> int:
+    """``row.id`` of a row read from or written to the database (only an unsaved row has
+    none, and passing one on is a bug)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} was never saved, so it has no id")
+    return row.id
 
 
 def _when(*, nullable: bool = True, index: bool = False) -> Any:

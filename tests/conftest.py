@@ -23,6 +23,7 @@ from retrieval.documents import load_corpus
 from retrieval.embeddings import SentenceTransformerEmbedder
 from retrieval.engine import Advisor
 from retrieval.index import build_index, load_index
+from retrieval.onnx_embedder import OnnxEmbedder
 from storage.engine import SessionFactory, create_db_engine, make_session_factory, normalise_url
 from storage.migrate import upgrade_engine
 from tests.fakes.corpus import write_small_corpus
@@ -94,12 +95,22 @@ def slack_api() -> Iterator[FakeSlackAPI]:
 
 
 SHIPPED_PLAYBOOKS = Path(__file__).resolve().parent.parent / "playbooks"
+# The ONNX export of the bundled model, shared by every test and `make install` (it is keyed
+# by the model's content hash, so sharing is safe): exported at most once, not per test.
+MODEL_CACHE_DIR = Path(__file__).resolve().parent.parent / ".advisor" / "models"
+os.environ.setdefault("ADVISOR_MODEL_CACHE_DIR", str(MODEL_CACHE_DIR))
 
 
 @pytest.fixture(scope="session")
 def real_embedder() -> SentenceTransformerEmbedder:
     """The bundled all-MiniLM-L6-v2, loaded once for the whole session."""
     return SentenceTransformerEmbedder(BUNDLED_MODEL)
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder() -> OnnxEmbedder:
+    """The bundled model on ONNX Runtime (the default backend), loaded once per session."""
+    return OnnxEmbedder(BUNDLED_MODEL, cache_dir=MODEL_CACHE_DIR)
 
 
 @pytest.fixture(scope="session")

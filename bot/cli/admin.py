@@ -2,6 +2,8 @@
 
 ``bot.cli.main`` mounts them (``db``, ``groups``, ``commitments``, ``checkins``). Nothing
 here sends to Slack: ``advisor checkins due --at TIME`` shows what would be sent.
+``--json`` on ``groups list``, ``commitments list`` and ``checkins due`` prints the same
+rows as a JSON array (``checkins due``: an object with ``at`` and ``due``) for scripts.
 Bad input ends in one line on stderr and exit code 2. Commands that read the database first
 check that it is migrated to this code's revision, and otherwise say to run
 ``advisor db upgrade`` (exit 1); an unreachable database or a bogus URL is worded by the
@@ -10,10 +12,12 @@ root error handler (``bot.cli.errors``).
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -46,6 +50,15 @@ for _sub_app in (db_app, groups_app, commitments_app, checkins_app):
 
 out = Console(width=160)
 err = Console(stderr=True)
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _iso(when: datetime | None) -> str | None:
+    return None if when is None else when.isoformat()
 
 
 def _fail(message: str) -> typer.Exit:
@@ -95,37 +108,59 @@ def db_upgrade() -> None:
 def groups_list(
     ctx: typer.Context,
     archived: Annotated[bool, typer.Option(help="Include archived groups.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List working groups with their schedules and open commitments."""
     now = clock_of(ctx)()
+    rows: list[dict[str, Any]] = []
+    table = Table(
+        "id",
+        "name",
+        "channel",
+        "lead",
+        "check-ins",
+        "next check-in",
+        "digest",
+        "next digest",
+        "open",
+        "problem",
+    )
     with _session(Settings()) as session:
-        table = Table(
-            "id",
-            "name",
-            "channel",
-            "lead",
-            "check-ins",
-            "next check-in",
-            "digest",
-            "next digest",
-            "open",
-            "problem",
-        )
         for group in list_groups(session, include_archived=archived):
             count = len(list_commitments(session, group_id=group.id, status="open"))
             problem = group.channel_error or ("archived" if group.archived else "")
+            checkin, digest = next_checkin(group, now=now), next_digest(group, now=now)
+            rows.append(
+                {
+                    "id": group.id,
+                    "name": group.name,
+                    "channel_id": group.channel_id,
+                    "lead_user_id": group.lead_user_id,
+                    "timezone": group.timezone,
+                    "checkin_schedule": group.checkin_schedule,
+                    "next_checkin": _iso(checkin.at if checkin else None),
+                    "digest_schedule": group.digest_schedule,
+                    "next_digest": _iso(digest.at if digest else None),
+                    "open_commitments": count,
+                    "archived": group.archived,
+                    "problem": problem or None,
+                }
+            )
             table.add_row(
                 str(group.id),
                 group.name,
                 group.channel_id,
                 group.lead_user_id,
                 group.checkin_schedule,
-                upcoming_label(next_checkin(group, now=now)),
+                upcoming_label(checkin),
                 group.digest_schedule,
-                upcoming_label(next_digest(group, now=now)),
+                upcoming_label(digest),
                 str(count),
                 problem,
             )
+    if as_json:
+        _print_json(rows)
+    else:
         out.print(table)
 
 
@@ -134,9 +169,11 @@ def commitments_list(
     ctx: typer.Context,
     overdue: Annotated[bool, typer.Option(help="Only open commitments past due.")] = False,
     group: Annotated[str | None, typer.Option(help="Only this group (by name).")] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """List commitments, by due date."""
     now = clock_of(ctx)()
+    listed: list[dict[str, Any]] = []
     with _session(Settings()) as session:
         groups = {g.id: g for g in list_groups(session, include_archived=True)}
         group_id = None
@@ -153,6 +190,18 @@ def commitments_list(
             if overdue and not late:
                 continue
             status = f"{row.status} (overdue)" if late and row.status == "open" else row.status
+            listed.append(
+                {
+                    "id": row.id,
+                    "group": owner_group.name,
+                    "group_id": row.group_id,
+                    "owner_user_id": row.owner_user_id,
+                    "title": row.title,
+                    "due_date": row.due_date.isoformat(),
+                    "status": row.status,
+                    "overdue": late and row.status == "open",
+                }
+            )
             table.add_row(
                 str(row.id),
                 owner_group.name,
@@ -161,6 +210,9 @@ def commitments_list(
                 row.due_date.isoformat(),
                 status,
             )
+    if as_json:
+        _print_json(listed)
+    else:
         out.print(table)
 
 
@@ -182,6 +234,7 @@ def checkins_due(
     at: Annotated[
         str | None, typer.Option(help="ISO time; without an offset, ADVISOR_DEFAULT_TIMEZONE.")
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Show what would be sent at TIME (default now), without sending anything."""
     settings = Settings()
@@ -191,6 +244,9 @@ def checkins_due(
         raise _fail(str(error)) from error
     with _session(settings) as session:
         plan = plan_due(session, now=when, policy=policy_from(settings))
+    if as_json:
+        _print_json({"at": when.isoformat(), "due": _plan_rows(plan)})
+        return
     out.print(f"due at {when.isoformat()}:", highlight=False)
     if plan.empty:
         out.print("nothing is due.")
@@ -200,30 +256,58 @@ def checkins_due(
 
 def _plan_table(plan: DuePlan) -> Table:
     table = Table("kind", "group", "to", "what", "period")
+    for row in _plan_rows(plan):
+        what = row["title"]
+        if row["kind"] == "escalation":
+            what = f"{what} ({row['days_overdue']}d overdue)"
+        table.add_row(row["kind"], row["group"], row["to"], what, row["period"] or "")
+    return table
+
+
+def _plan_rows(plan: DuePlan) -> list[dict[str, Any]]:
+    """What ``plan`` would send, one row per message, in sending order."""
+    rows: list[dict[str, Any]] = []
+
+    def add(kind: str, group_id: int, to: str, title: str, period: str | None, **more: Any) -> None:
+        group = plan.groups[group_id].name
+        rows.append(
+            {"kind": kind, "group": group, "group_id": group_id, "to": to, "title": title}
+            | {"period": period, **more}
+        )
+
     for due in plan.checkins:
-        title = plan.commitments[due.commitment_id].title
-        table.add_row(
-            "check-in", plan.groups[due.group_id].name, due.owner_user_id, title, due.period
+        commitment = plan.commitments[due.commitment_id]
+        add(
+            "check-in",
+            due.group_id,
+            due.owner_user_id,
+            commitment.title,
+            due.period,
+            commitment_id=due.commitment_id,
         )
     for reminder in plan.reminders:
         commitment = plan.commitments[reminder.commitment_id]
-        table.add_row(
+        add(
             "reminder",
-            plan.groups[commitment.group_id].name,
+            commitment.group_id,
             reminder.owner_user_id,
             commitment.title,
-            "",
+            None,
+            commitment_id=reminder.commitment_id,
+            checkin_id=reminder.checkin_id,
         )
     for escalation in plan.escalations:
-        title = plan.commitments[escalation.commitment_id].title
-        table.add_row(
+        commitment = plan.commitments[escalation.commitment_id]
+        add(
             "escalation",
-            plan.groups[escalation.group_id].name,
+            escalation.group_id,
             escalation.lead_user_id,
-            f"{title} ({escalation.days_overdue}d overdue)",
+            commitment.title,
             escalation.period,
+            commitment_id=escalation.commitment_id,
+            days_overdue=escalation.days_overdue,
         )
     for digest in plan.digests:
         group = plan.groups[digest.group_id]
-        table.add_row("digest", group.name, group.channel_id, "progress digest", digest.period)
-    return table
+        add("digest", digest.group_id, group.channel_id, "progress digest", digest.period)
+    return rows

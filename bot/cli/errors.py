@@ -16,25 +16,22 @@ and an exit code:
 from __future__ import annotations
 
 import errno
+import sys
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 import yaml
 from pydantic import ValidationError
 from rich.console import Console
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import (
-    ArgumentError,
-    DBAPIError,
-    NoSuchModuleError,
-    SQLAlchemyError,
-)
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from typer.core import TyperGroup
 
+from bot.cli import help_types
 from bot.settings import Settings, describe_settings_error
 from retrieval.errors import CorpusError, QuestionError, RetrievalError
+
+if TYPE_CHECKING:
+    from sqlalchemy.exc import DBAPIError
 
 BAD_INPUT = 2
 FAILED = 1
@@ -62,6 +59,9 @@ def _first_line(text: str) -> str:
 
 def safe_url(url: str) -> str:
     """``url`` without its password (or a placeholder if it cannot be parsed)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
@@ -132,17 +132,9 @@ def describe_failure(exc: BaseException) -> tuple[int, str]:
         return BAD_INPUT, str(exc)
     if isinstance(exc, RetrievalError):
         return FAILED, str(exc)
-    if isinstance(exc, NoSuchModuleError | ArgumentError):
-        return BAD_INPUT, (
-            "ADVISOR_DATABASE_URL is not a database URL this advisor can use "
-            "(e.g. sqlite:///.advisor/advisor.db or postgresql+psycopg://user@host/db)"
-        )
-    if isinstance(exc, DBAPIError):
-        return _database_failure(exc)
-    if isinstance(exc, PoolTimeout):
-        return FAILED, f"the database at {_database_url()} did not answer in time"
-    if isinstance(exc, SQLAlchemyError):
-        return FAILED, f"database error: {type(exc).__name__}: {_first_line(str(exc))}"
+    database = _sqlalchemy_failure(exc)
+    if database is not None:
+        return database
     if isinstance(exc, UnicodeDecodeError):
         where = _file_in_traceback(exc) or "a file"
         return (
@@ -158,6 +150,33 @@ def describe_failure(exc: BaseException) -> tuple[int, str]:
         f"unexpected {type(exc).__name__}: {_first_line(str(exc))} "
         "(run again with `advisor --traceback …` to see where)"
     )
+
+
+def _sqlalchemy_failure(exc: BaseException) -> tuple[int, str] | None:
+    """The line for a database error, or None. SQLAlchemy is imported only by the commands
+    that use a database: if it was never imported, ``exc`` cannot be one of its errors."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import (
+        ArgumentError,
+        DBAPIError,
+        NoSuchModuleError,
+        SQLAlchemyError,
+    )
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(exc, NoSuchModuleError | ArgumentError):
+        return BAD_INPUT, (
+            "ADVISOR_DATABASE_URL is not a database URL this advisor can use "
+            "(e.g. sqlite:///.advisor/advisor.db or postgresql+psycopg://user@host/db)"
+        )
+    if isinstance(exc, DBAPIError):
+        return _database_failure(exc)
+    if isinstance(exc, PoolTimeout):
+        return FAILED, f"the database at {_database_url()} did not answer in time"
+    if isinstance(exc, SQLAlchemyError):
+        return FAILED, f"database error: {type(exc).__name__}: {_first_line(str(exc))}"
+    return None
 
 
 def _os_failure(exc: OSError) -> tuple[int, str]:
@@ -181,7 +200,14 @@ def report(exc: BaseException) -> int:
 
 
 class RootGroup(TyperGroup):
-    """The ``advisor`` command group: runs the command, and handles whatever it raises."""
+    """The ``advisor`` command group: runs the command, and handles whatever it raises.
+
+    It also makes ``--help`` name value types as Click does (``bot.cli.help_types``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        help_types.install()
+        super().__init__(*args, **kwargs)
 
     def invoke(self, ctx: Any) -> Any:
         try:

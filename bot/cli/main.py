@@ -9,9 +9,11 @@ everything else, from bad settings to an unreachable database.
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -19,15 +21,51 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli.admin import checkins_app, commitments_app, db_app, groups_app
-from bot.cli.context import CliContext, clock_of
+from bot.cli.context import CliContext, clock_of, embedder_of
 from bot.cli.errors import TRACEBACK_KEY, RootGroup
-from bot.cli.questions import questions_app
-from bot.cli.serve import serve
+from bot.cli.version import print_version
 from bot.render_text import answer_renderable
 from bot.settings import Settings
+from retrieval.documents import Corpus
 from retrieval.errors import CorpusError, QuestionError, RetrievalError
 from retrieval.models import Filters
+
+# Commands that need the database or Slack live in modules imported only when one of them
+# runs (or ``--help`` lists them), so ``ask`` and ``index`` never pay for SQLAlchemy, Alembic
+# or slack_bolt (about a second of imports): name -> (module, attribute).
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "serve": ("bot.cli.serve", "serve"),
+    "questions": ("bot.cli.questions", "questions_app"),
+    "db": ("bot.cli.admin", "db_app"),
+    "groups": ("bot.cli.admin", "groups_app"),
+    "commitments": ("bot.cli.admin", "commitments_app"),
+    "checkins": ("bot.cli.admin", "checkins_app"),
+}
+
+
+class AdvisorGroup(RootGroup):
+    """The root group, with the ``LAZY_COMMANDS`` loaded on first use."""
+
+    # Typer vendors its own Click, whose classes it does not export: ``Any`` stands for them.
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *LAZY_COMMANDS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in LAZY_COMMANDS:
+            return found
+        module, attribute = LAZY_COMMANDS[cmd_name]
+        target = getattr(importlib.import_module(module), attribute)
+        if isinstance(target, typer.Typer):  # a sub-app: always a group, as add_typer makes it
+            command: Any = typer.main.get_group(target)
+        else:  # a command function
+            single = typer.Typer(add_completion=False)
+            single.command(cmd_name)(target)
+            command = typer.main.get_command(single)
+        command.name = cmd_name
+        self.add_command(command, cmd_name)
+        return command
+
 
 app = typer.Typer(
     name="advisor",
@@ -35,16 +73,10 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
-    cls=RootGroup,
+    cls=AdvisorGroup,
 )
 playbooks_app = typer.Typer(help="Check the playbook Markdown.", no_args_is_help=True)
 app.add_typer(playbooks_app, name="playbooks")
-app.command("serve")(serve)
-app.add_typer(questions_app, name="questions")
-app.add_typer(db_app, name="db")
-app.add_typer(groups_app, name="groups")
-app.add_typer(commitments_app, name="commitments")
-app.add_typer(checkins_app, name="checkins")
 
 out = Console()
 err = Console(stderr=True)
@@ -75,6 +107,12 @@ def root(
         bool,
         typer.Option("--traceback", help="On an unexpected error, show the full traceback."),
     ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Show the version and exit.", callback=print_version, is_eager=True
+        ),
+    ] = False,
 ) -> None:
     ctx.meta[TRACEBACK_KEY] = show_traceback
 
@@ -83,11 +121,19 @@ def load_settings() -> Settings:
     return Settings()
 
 
+class Kind(StrEnum):
+    """``ask --kind``: the two kinds of file in the playbooks folder."""
+
+    playbook = "playbook"
+    case_note = "case-note"
+
+
 @app.command()
 @friendly_errors
 def ask(
+    ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="Your question, in quotes.")],
-    kind: Annotated[str | None, typer.Option(help="Only 'playbook' or 'case-note'.")] = None,
+    kind: Annotated[Kind | None, typer.Option(help="Only playbooks or only case notes.")] = None,
     tag: Annotated[
         list[str] | None, typer.Option(help="Only files with this tag (repeatable).")
     ] = None,
@@ -98,15 +144,15 @@ def ask(
     from bot.advisor_setup import open_advisor
     from retrieval.question_text import clean_question
 
-    if kind is not None and kind not in ("playbook", "case-note"):
-        raise QuestionError(f"--kind must be 'playbook' or 'case-note', not {kind!r}")
     settings = load_settings()
     clean_question(question, limit=settings.max_question_chars)
-    advisor, report, _ = open_advisor(settings, progress=not as_json)
+    advisor, report, _ = open_advisor(
+        settings, embedder=embedder_of(ctx, settings), progress=not as_json
+    )
     if report is not None and report.written and not as_json:
         err.print(report.summary, markup=False, highlight=False, soft_wrap=True)
     filters = Filters(
-        kinds=(kind,) if kind else (), tags=tuple(tag or ()), cities=(city,) if city else ()
+        kinds=(kind.value,) if kind else (), tags=tuple(tag or ()), cities=(city,) if city else ()
     )
     answer = advisor.ask(question, filters=filters)
     if as_json:
@@ -118,33 +164,92 @@ def ask(
 @app.command()
 @friendly_errors
 def index(
+    ctx: typer.Context,
     rebuild: Annotated[bool, typer.Option(help="Re-embed everything from scratch.")] = False,
 ) -> None:
-    """Build or incrementally update the search index from the playbooks folder."""
-    from bot.advisor_setup import build_embedder
+    """Build or incrementally update the search index from the playbooks folder.
+
+    Checks every index file against its recorded size and checksum and rebuilds a damaged
+    index. Exits 1 if any playbook has an error (content CI relies on it): a broken edit
+    keeps that document's last good version in the index, and the others are indexed.
+    """
     from retrieval.documents import load_corpus
-    from retrieval.index import build_index, is_current
-    from retrieval.index_store import read_current_manifest
+    from retrieval.index import build_index, indexed_paths, is_current
 
     settings = load_settings()
-    corpus = load_corpus(settings.playbooks_dir)
-    for problem in corpus.errors:
-        err.print(f"skipped: {problem}", markup=False, highlight=False, soft_wrap=True)
+    index_dir = settings.resolved_index_dir
+    manifest, damage = (None, None) if rebuild else _live_manifest(index_dir)
+    corpus = load_corpus(
+        settings.playbooks_dir,
+        max_bytes=settings.max_playbook_bytes,
+        indexed=indexed_paths(manifest),
+    )
     if not corpus.documents:
+        _report_problems(corpus, manifest)
         raise CorpusError(f"no loadable playbooks in {settings.playbooks_dir}")
-    manifest = read_current_manifest(settings.resolved_index_dir)
-    hashes = {doc.path: doc.content_hash for doc in corpus.documents}
-    if not rebuild and is_current(
-        manifest, model=settings.embedding_model, file_hashes=hashes
-    ):  # up to date: read only the manifest, and never load the model (seconds of imports)
+    if damage is None and is_current(
+        manifest, model=settings.embedding_model, file_hashes=corpus.hashes
+    ):  # up to date and sound: never load the model (seconds of imports)
+        assert manifest is not None
         chunks = f", {manifest['chunk_count']} chunks" if "chunk_count" in manifest else ""
-        out.print(f"index up to date ({len(hashes)} files{chunks})")
+        out.print(f"index up to date ({len(corpus.hashes)} files{chunks})")
+        _exit_on_problems(corpus, manifest)
         return
-    embedder = build_embedder(settings)
-    _, report = build_index(
-        corpus, embedder, settings.resolved_index_dir, rebuild=rebuild, progress=True
+    if damage is not None:
+        err.print(f"{damage}; rebuilding it", markup=False, highlight=False, soft_wrap=True)
+    embedder = embedder_of(ctx, settings)
+    loaded, report = build_index(
+        corpus, embedder, index_dir, rebuild=rebuild or damage is not None, progress=True
     )
     out.print(report.summary, markup=False, highlight=False, soft_wrap=True)
+    _exit_on_problems(corpus, loaded.manifest)
+
+
+def _live_manifest(index_dir: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """The live index's manifest if every file checks out, else what is damaged."""
+    from retrieval.errors import IndexDamaged
+    from retrieval.index_store import (
+        FORMAT_VERSION,
+        check_generation,
+        current_generation,
+        read_manifest,
+    )
+
+    try:
+        generation = current_generation(index_dir)
+        if generation is None:
+            return None, None
+        manifest = read_manifest(generation)
+        if manifest.get("format") == FORMAT_VERSION:  # older ones are replaced whole anyway
+            check_generation(generation, manifest, checksums=True)
+        return manifest, None
+    except IndexDamaged as exc:
+        return None, f"the index at {index_dir} is damaged ({exc.what})"
+
+
+def _report_problems(corpus: Corpus, manifest: dict[str, Any] | None) -> None:
+    """Each error, and what the index holds of that file now."""
+    files = (manifest or {}).get("files", {})
+    for problem in corpus.errors:
+        status = files.get(problem.path, {}).get("status") if isinstance(files, dict) else None
+        held = (
+            "the last good version stays in the index" if status == "kept" else "not in the index"
+        )
+        err.print(f"{problem} [{held}]", markup=False, highlight=False, soft_wrap=True)
+
+
+def _exit_on_problems(corpus: Corpus, manifest: dict[str, Any]) -> None:
+    """Report playbook errors and exit 1 if there are any."""
+    if not corpus.errors:
+        return
+    _report_problems(corpus, manifest)
+    files = len({problem.path for problem in corpus.errors})
+    err.print(
+        f"error: {files} playbook file(s) have errors; run `advisor playbooks validate`",
+        markup=False,
+        highlight=False,
+    )
+    raise typer.Exit(1)
 
 
 @playbooks_app.command("validate")
@@ -158,7 +263,9 @@ def validate(
 
     root = directory or load_settings().playbooks_dir
     # Review dates are whole days; the injected clock's UTC date decides which have passed.
-    corpus = validate_corpus(root, today=clock_of(ctx)().date())
+    corpus = validate_corpus(
+        root, today=clock_of(ctx)().date(), max_bytes=load_settings().max_playbook_bytes
+    )
     for problem in corpus.problems:
         style = "red" if problem.severity == "error" else "yellow"
         out.print(str(problem), style=style, markup=False, highlight=False, soft_wrap=True)

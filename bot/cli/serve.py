@@ -29,7 +29,9 @@ def _secrets(settings: Settings) -> list[str]:
 def serve() -> None:
     """Answer questions in Slack until stopped (SIGTERM lets in-flight answers finish)."""
     settings = Settings()
-    configure_logging(settings.log_level, secrets=_secrets(settings))
+    configure_logging(
+        settings.log_level, secrets=_secrets(settings), log_format=settings.log_format
+    )
     if settings.slack_bot_token is None or settings.slack_signing_secret is None:
         typer.echo(
             "error: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see 'Slack setup' in README.md)",

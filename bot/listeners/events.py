@@ -138,6 +138,7 @@ def _answer_once(
         outcome = early.ensure()
         if outcome is not None:
             outcome.notice(NOT_RECEIVED)
+        services.metrics.question_finished(question.surface, "failed")
         return
     if not claimed:
         if early.abandon():  # a re-delivery, slow to claim: take its placeholder down

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 from collections.abc import Iterator
@@ -81,15 +82,11 @@ def advisor(
         stop(running)
 
 
-@pytest.fixture
-def debug_log() -> Iterator[io.StringIO]:
-    """The advisor's log handler on the root logger, with every logger at DEBUG (even the
-    libraries ``configure_logging`` clamps: the handler must hold on its own), into a
-    buffer the test reads."""
-    stream = io.StringIO()
-    handler = build_handler(stream)
+@contextlib.contextmanager
+def on_root_at_debug(handler: logging.Handler, names: tuple[str, ...]) -> Iterator[None]:
+    """``handler`` on the root logger, with the root and ``names`` at DEBUG (even libraries
+    ``configure_logging`` clamps: the handler must hold on its own); all restored after."""
     root = logging.getLogger()
-    names = ("slack_bolt", "slack_sdk", "sqlalchemy")
     levels = {name: logging.getLogger(name).level for name in names}
     root_level = root.level
     root.addHandler(handler)
@@ -97,9 +94,17 @@ def debug_log() -> Iterator[io.StringIO]:
     for name in names:
         logging.getLogger(name).setLevel(logging.DEBUG)
     try:
-        yield stream
+        yield
     finally:
         root.removeHandler(handler)
         root.setLevel(root_level)
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
+
+
+@pytest.fixture
+def debug_log() -> Iterator[io.StringIO]:
+    """The advisor's log handler, every logger at DEBUG, into a buffer the test reads."""
+    stream = io.StringIO()
+    with on_root_at_debug(build_handler(stream), ("slack_bolt", "slack_sdk", "sqlalchemy")):
+        yield stream

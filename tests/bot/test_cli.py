@@ -50,7 +50,6 @@ def test_ask_json_answers_from_the_shipped_playbooks(
     [
         (["ask", "   "], "the question is empty"),
         (["ask", "x" * 20_000], "keep it under"),
-        (["ask", "hi", "--kind", "memo"], "--kind must be"),
     ],
 )
 def test_bad_questions_get_one_line_errors(env: Path, args: list[str], message: str) -> None:
@@ -59,6 +58,14 @@ def test_bad_questions_get_one_line_errors(env: Path, args: list[str], message: 
     assert message in result.stderr
     assert "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_kind_is_a_choice(env: Path) -> None:
+    result = runner.invoke(app, ["ask", "hi", "--kind", "memo"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--kind'" in result.stderr
+    assert "'playbook'" in result.stderr and "'case-note'" in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_missing_playbooks_dir_is_a_clear_error(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -144,3 +151,24 @@ def test_index_up_to_date_does_not_load_the_model(
     result = runner.invoke(app, ["index"])
     assert result.exit_code == 1
     assert "cannot load embedding model 'fake-model'" in result.stderr
+
+
+def test_the_cli_imports_no_database_slack_or_model_library_until_a_command_needs_it(
+    tmp_path: Path,
+) -> None:
+    """`ask` and `index` start without SQLAlchemy, Alembic, slack_bolt or torch (issue 15,
+    item 4); `advisor db` still finds its commands."""
+    import subprocess
+    import sys
+
+    heavy = ("sqlalchemy", "sqlmodel", "alembic", "slack_bolt", "slack_sdk", "torch")
+    probe = (
+        "import sys, bot.cli.main\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r}))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert loaded.stdout.strip() == "[]", loaded.stdout
+    result = runner.invoke(app, ["db", "--help"])
+    assert result.exit_code == 0 and "upgrade" in result.stdout

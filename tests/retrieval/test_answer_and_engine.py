@@ -180,3 +180,44 @@ def test_direct_answer_skips_meta_sentences_and_spreads_across_chunks(tmp_path: 
     by_section = [answer.citations[s.citation - 1].section for s in answer.sentences]
     assert by_section.count("Retention") == 2
     assert "Agreement" in by_section
+
+
+def test_a_shown_sentence_brings_the_next_ones_that_carry_its_story_on(
+    corpus_dir: Path, open_advisor: OpenAdvisor
+) -> None:
+    write_doc(
+        corpus_dir,
+        "case-notes/columbus.md",
+        "title: Columbus shuttle\nkind: case-note\ncity: Columbus, OH, USA\n"
+        "sources: [https://example.org/columbus]\n",
+        "Columbus ran a pilot.\n\n## The shuttle\n\n"
+        "The self-driving shuttle began service in Linden in February 2020. "
+        "Shuttle service was halted two weeks later, after a sudden stop hurt a rider. "
+        "The vehicles then delivered food boxes and masks.\n",
+    )
+    answer = open_advisor().ask("When did the Columbus self-driving shuttle begin service?")
+    (shown,) = [s for s in answer.sentences if "shuttle began service" in s.text]
+    assert shown.text.startswith(  # one point, one citation: the story and what came of it
+        "The self-driving shuttle began service in Linden in February 2020. "
+        "Shuttle service was halted two weeks later"
+    )
+
+
+def test_a_sentence_restating_the_case_summary_is_not_shown_under_it(
+    corpus_dir: Path, open_advisor: OpenAdvisor
+) -> None:
+    seattle = corpus_dir / "case-notes" / "seattle.md"
+    seattle.write_text(
+        seattle.read_text().replace(
+            "The council required impact reports",
+            "Seattle made departments get council approval for surveillance tools and "
+            "technology. The council required impact reports",
+        )
+    )
+    answer = open_advisor().ask(
+        "Which city has a surveillance ordinance with council votes on each technology?"
+    )
+    assert answer.sentences[0].text.startswith("Seattle made departments get council approval")
+    rest = " ".join(s.text for s in answer.sentences[1:])
+    assert "Seattle made departments" not in rest
+    assert "impact reports" in rest

@@ -72,3 +72,21 @@ def test_filters_restrict_kind_tag_and_city(index) -> None:
     assert {h.chunk.doc_id for h in city} == {"case-notes-seattle"}
     nowhere = search(index, query=query, query_vector=vector, filters=Filters(cities=("Oslo",)))
     assert nowhere == []
+
+
+def test_document_order_ranks_a_document_by_its_best_chunks_together() -> None:
+    from retrieval.search import document_order
+
+    doc_of = ["guide", "guide", "guide", "mention", "other"]
+    fused = {0: 0.5, 1: 0.45, 2: 0.4, 3: 0.6, 4: 0.1}
+    # "mention" has the single best chunk; "guide" matches in three sections
+    assert document_order(fused, doc_of) == [0, 1, 2, 3, 4]
+    assert document_order(fused, doc_of, evidence=1) == [3, 0, 1, 2, 4]
+    # only the best ``evidence`` chunks count: a long document gains nothing from its tail
+    doc_of = ["long"] * 6 + ["short", "short"]
+    fused = {i: 0.1 for i in range(6)} | {6: 0.25, 7: 0.2}
+    assert document_order(fused, doc_of)[:2] == [6, 7]
+    # ``among`` orders a chosen set only, with document scores from all of ``fused``
+    doc_of = ["guide", "guide", "guide", "mention"]
+    fused = {0: 0.5, 1: 0.45, 2: 0.4, 3: 0.6}
+    assert document_order(fused, doc_of, among=[3, 0]) == [0, 3]

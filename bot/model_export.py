@@ -1,0 +1,33 @@
+"""``python -m bot.model_export``: export the embedding model to ONNX now (``make install``).
+
+Otherwise the first command that needs the model exports it (about 15 s, the one time torch
+is imported); afterwards ``advisor ask`` and ``advisor serve`` start without torch.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from bot.settings import Settings
+
+
+def main() -> None:
+    from retrieval.errors import EmbeddingError
+    from retrieval.onnx_embedder import ensure_onnx
+
+    settings = Settings()
+    if settings.embedding_backend != "onnx":
+        print("ADVISOR_EMBEDDING_BACKEND is not onnx: nothing to export")
+        return
+    started = time.perf_counter()
+    try:
+        path = ensure_onnx(settings.embedding_model, settings.resolved_model_cache_dir)
+    except EmbeddingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    print(f"embedding model ready for ONNX Runtime: {path} ({time.perf_counter() - started:.1f}s)")
+
+
+if __name__ == "__main__":
+    main()
