@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import percentile, write_result
-from bot import messages as msg
 from bot.app import build_app
 from bot.ports import Answerer
-from bot.server import HttpServer
 from bot.services import build_services
+from bot.slack import messages as msg
+from bot.slack.server import HttpServer
 from tests.bot.conftest import SECRET, make_settings
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import SlackSender, event_callback, mention_event
@@ -46,7 +46,7 @@ FAILURES = (msg.TIMED_OUT, msg.FAILED, msg.NOT_RECEIVED)
 
 def real_advisor() -> Answerer:
     """The real engine over the shipped playbooks (index cached under bench/results/cache)."""
-    from bot.advisor_setup import open_advisor
+    from bot.answers.setup import open_advisor
     from bot.settings import Settings
 
     settings = Settings(_env_file=None, index_dir=INDEX_DIR, playbooks_dir=Path("playbooks"))

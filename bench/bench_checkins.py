@@ -12,7 +12,7 @@ On SQLite (a temp file) and PostgreSQL (a fresh schema, dropped afterwards):
    kept); ``resync()`` (what the 5-minute resync job costs); one ``plan_due`` pass over
    all groups (must find all 10,000 check-ins) and one for a single group (what each
    group's cron job does).
-2. **Fan-out**: 1,000 due check-ins, one owner each, sent by ``bot.checkin_jobs.run_due``
+2. **Fan-out**: 1,000 due check-ins, one owner each, sent by ``bot.followup.jobs.run_due``
    (the real path: claims, the process-wide post limiter, ``SlackGateway.post_dm`` — one
    ``chat.postMessage`` to the user ID, no ``conversations.open`` — and a real
    ``slack_sdk.WebClient`` with its retry handlers) against the loopback fake Slack API
@@ -50,14 +50,14 @@ from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from bench.common import machine, summary, write_result
-from bot import checkin_jobs
-from bot.checkin_plan import plan_due
-from bot.checkin_send import CheckinRuntime, SendReport
-from bot.gateway import SlackGateway, build_web_client
-from bot.leader import FileLeaderLock, LeaderLock, PostgresAdvisoryLock
-from bot.rate_limit import TokenBucket
-from bot.scheduler import POST_BURST, CheckinScheduler
+from bot.followup import jobs as checkin_jobs
+from bot.followup.plan import plan_due
+from bot.followup.send import CheckinRuntime, SendReport
+from bot.scheduling.leader import FileLeaderLock, LeaderLock, PostgresAdvisoryLock
+from bot.scheduling.rate_limit import TokenBucket
+from bot.scheduling.scheduler import POST_BURST, CheckinScheduler
 from bot.settings import Settings
+from bot.slack.gateway import SlackGateway, build_web_client
 from checkins.due import DuePolicy
 from storage.commitments import create_commitment
 from storage.engine import SessionFactory, create_db_engine, make_session_factory, normalise_url

@@ -25,6 +25,7 @@ from bench.common import (
     BUNDLED_MODEL,
     CACHE,
     PLAYBOOKS,
+    ROOT,
     across_runs,
     bench_questions,
     machine,
@@ -69,18 +70,28 @@ class TimedEmbedder:
         return self.inner.embed_spans(texts, spans, progress=progress)
 
 
-def one_run(corpus: str, count: int, threads: int | None) -> dict[str, Any]:
+def _real_embedder(backend: str, threads: int | None) -> Any:
+    """The product's embedder: ONNX Runtime (default) or the torch reference."""
+    if backend == "onnx":
+        from retrieval.onnx_embedder import OnnxEmbedder
+
+        return OnnxEmbedder(BUNDLED_MODEL, cache_dir=ROOT / ".advisor" / "models", threads=threads)
     import torch
 
-    import retrieval.engine as engine
     from retrieval.embeddings import SentenceTransformerEmbedder
-    from retrieval.engine import Advisor
-    from retrieval.index import load_index
 
     if threads:
         torch.set_num_threads(threads)
+    return SentenceTransformerEmbedder(BUNDLED_MODEL)
+
+
+def one_run(corpus: str, count: int, threads: int | None, backend: str = "onnx") -> dict[str, Any]:
+    import retrieval.engine as engine
+    from retrieval.engine import Advisor
+    from retrieval.index import load_index
+
     started = time.perf_counter()
-    real = SentenceTransformerEmbedder(BUNDLED_MODEL)
+    real = _real_embedder(backend, threads)
     t_model = time.perf_counter()
     rss_model = rss_mb()
     embedder = TimedEmbedder(real)
@@ -130,12 +141,13 @@ def one_run(corpus: str, count: int, threads: int | None) -> dict[str, Any]:
     engine.search = real_search
     return {
         "corpus": corpus,
-        "torch_threads": torch.get_num_threads(),
+        "backend": backend,
+        "threads": threads,
         "chunks": len(advisor.index.chunks),
         "documents": advisor.document_count,
         "questions": len(questions),
         "distinct_questions": len(set(questions)),
-        "embedder_cache_entries": len(real._cache),
+        "embedder_cache_entries": len(real._cache._vectors),
         "abstained": abstained,
         "model_load_s": t_model - started,
         "index_open_s": t_index - t_model,
@@ -150,9 +162,12 @@ def one_run(corpus: str, count: int, threads: int | None) -> dict[str, Any]:
     }
 
 
-def run(corpus: str, runs: int, count: int, threads: int | None) -> dict[str, Any]:
+def run(
+    corpus: str, runs: int, count: int, threads: int | None, backend: str = "onnx"
+) -> dict[str, Any]:
     per_run = []
     args = ["-m", "bench.bench_latency", "--one-run", "--corpus", corpus, "--questions", str(count)]
+    args += ["--backend", backend]
     if threads:
         args += ["--torch-threads", str(threads)]
     for i in range(runs):
@@ -187,16 +202,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument(
-        "--torch-threads", type=int, default=None, help="torch.set_num_threads (default: torch's)"
+        "--torch-threads",
+        type=int,
+        default=None,
+        help="the embedder's threads (torch.set_num_threads, or ONNX intra-op threads)",
     )
+    parser.add_argument("--backend", choices=("onnx", "torch"), default="onnx")
     parser.add_argument("--one-run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one_run:
-        print(json.dumps(one_run(args.corpus, args.questions, args.torch_threads)))
+        print(json.dumps(one_run(args.corpus, args.questions, args.torch_threads, args.backend)))
         return
-    data = run(args.corpus, args.runs, args.questions, args.torch_threads)
+    data = run(args.corpus, args.runs, args.questions, args.torch_threads, args.backend)
     data["machine"] = machine()
     suffix = f"_threads{args.torch_threads}" if args.torch_threads else ""
+    suffix += "" if args.backend == "onnx" else f"_{args.backend}"
     path = write_result(f"latency_{args.corpus}{suffix}", data)
     a = data["across_runs"]
     print(

@@ -80,7 +80,7 @@ def _peak_rss_mb() -> float:
 
 
 def worker_latency(backend: str, count: int, threads: int | None) -> dict[str, Any]:
-    from bot.advisor_setup import search_options
+    from bot.answers.setup import search_options
     from bot.settings import Settings
     from retrieval.engine import Advisor
     from retrieval.evaluation import evaluate, load_questions

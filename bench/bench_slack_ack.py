@@ -18,8 +18,8 @@ from pathlib import Path
 
 from bot.app import build_app
 from bot.ports import Answerer
-from bot.server import HttpServer
 from bot.services import build_services
+from bot.slack.server import HttpServer
 from retrieval.evaluation import load_questions
 from tests.bot.conftest import SECRET, make_settings
 from tests.fakes.answerer import FakeAnswerer
@@ -37,7 +37,7 @@ def percentile(values: list[float], pct: float) -> float:
 
 def real_advisor() -> Answerer:
     """The real engine over the shipped playbooks (index cached under bench/results/cache)."""
-    from bot.advisor_setup import open_advisor
+    from bot.answers.setup import open_advisor
     from bot.settings import Settings
 
     settings = Settings(_env_file=None, index_dir=REAL_INDEX_DIR, playbooks_dir=Path("playbooks"))

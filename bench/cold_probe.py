@@ -28,7 +28,7 @@ def main() -> None:
 
     mark("import_sentence_transformers")
     import bot.cli.main  # noqa: F401 - the CLI's own imports (typer, rich, storage, slack)
-    from bot.advisor_setup import build_embedder, open_advisor
+    from bot.answers.setup import build_embedder, open_advisor
     from bot.settings import Settings
 
     mark("import_cli")

@@ -14,10 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
 
-from bot.commands import CommandTable, default_commands
-from bot.gateway import build_web_client
+from bot.commands.routes import default_commands
+from bot.commands.table import CommandTable
 from bot.listeners import register_all
 from bot.services import Services
+from bot.slack.gateway import build_web_client
 
 LISTENER_THREADS = 16
 log = logging.getLogger(__name__)

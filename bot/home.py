@@ -1,7 +1,8 @@
 """App Home content: a list of section builders, each ``(services, user_id) -> blocks``.
 
-The check-in issue appends its "My open commitments" and "Next check-ins" sections to
-``HOME_SECTIONS``; every section reads the database through storage functions.
+``HOME_SECTIONS``: a welcome, my open commitments and next check-ins
+(``bot.followup.my_commitments``), my recent questions. Each reads the database through
+storage functions.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from bot import messages as msg
 from bot.blocks.layout import Block, context, divider, sections, truncate
-from bot.escape import escape_mrkdwn
-from bot.home_checkins import my_commitments, next_checkins
+from bot.followup.my_commitments import my_commitments, next_checkins
 from bot.services import Services
+from bot.slack import messages as msg
+from bot.slack.escape import escape_mrkdwn
 from storage.models import QuestionLog
 
 Section = Callable[[Services, str], list[Block]]

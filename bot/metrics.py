@@ -2,7 +2,7 @@
 
 ``Metrics`` owns a ``prometheus_client.CollectorRegistry`` (never the library's global
 one): ``build_services`` makes one per process and each test gets its own, so counters
-never leak between them. ``/metrics`` (``bot.http``, and ``bot.health_server`` in Socket
+never leak between them. ``/metrics`` (``bot.slack.http``, and ``bot.health_server`` in Socket
 Mode) renders it in Prometheus' text format.
 
 What is counted (no label ever holds a question, a name or free text):

@@ -24,13 +24,13 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from bot.answers.deadlines import Deadlines
+from bot.answers.workers import WorkerPool
 from bot.clock import Clock, utc_clock
-from bot.deadlines import Deadlines
-from bot.gateway import SlackCallFailed, SlackGateway, build_web_client
 from bot.metrics import Metrics
 from bot.ports import Answerer
 from bot.settings import Settings
-from bot.workers import WorkerPool
+from bot.slack.gateway import SlackCallFailed, SlackGateway, build_web_client
 from storage.engine import SessionFactory, create_db_engine, make_session_factory
 from storage.migrate import upgrade_engine
 
@@ -158,7 +158,7 @@ def index_generation(index_dir: Path) -> str | None:
 
 def load_advisor(settings: Settings) -> Answerer:
     """The real retrieval engine over the persisted index (loads the embedding model)."""
-    from bot.advisor_setup import open_advisor  # late: the model loads only when serving
+    from bot.answers.setup import open_advisor  # late: the model loads only when serving
 
     advisor, _report, _corpus = open_advisor(settings)
     return advisor

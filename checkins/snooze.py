@@ -1,17 +1,11 @@
-"""The snooze rule: an owner may put off an unanswered check-in once."""
+"""When a snoozed check-in comes back. The rule (an owner may put off an unanswered
+check-in once) is the conditional update in ``storage.checkins.snooze_checkin``."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from storage.models import CheckIn
-
 DEFAULT_SNOOZE = timedelta(hours=24)
-
-
-def can_snooze(checkin: CheckIn) -> bool:
-    """Whether the check-in may still be snoozed (sent, unanswered, not snoozed before)."""
-    return checkin.sent_at is not None and checkin.response is None and not checkin.snooze_used
 
 
 def snooze_until(*, now: datetime, delay: timedelta = DEFAULT_SNOOZE) -> datetime:

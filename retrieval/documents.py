@@ -142,7 +142,7 @@ def _one_per_id(
             corpus.problems.append(
                 Problem(
                     doc.path,
-                    doc.id_line,
+                    doc.line_of("id"),
                     "error",
                     f"duplicate id '{doc_id}': {keeper.path} has it, and keeps it",
                     "give this file its own 'id'",
@@ -211,6 +211,6 @@ def parse_document(data: bytes, relative: str) -> tuple[Document | None, list[Pr
         updated=values["updated"],
         review_by=values["review_by"],
         owner=values.get("owner"),
-        id_line=fm.key_lines.get("id", 2),
+        key_lines=tuple(fm.key_lines.items()),
     )
     return document, problems

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from retrieval.errors import EmbeddingError
+from retrieval.model_files import model_hash
 
 BUNDLED_PREFIX = "bundled:"
 
@@ -179,8 +180,6 @@ class SentenceTransformerEmbedder:
             path = Path(resolve_model_path(self._name))
             if not path.is_dir():
                 return None
-            from retrieval.onnx_embedder import model_hash
-
             self._model_hash = model_hash(path, self._cache_dir)
         return {"backend": "torch", "model_hash": self._model_hash, "precision": "float32"}
 

@@ -16,7 +16,7 @@ from retrieval.answer import DEFAULT_ABSTAIN_THRESHOLD, ComposeOptions, compose_
 from retrieval.documents import DEFAULT_MAX_FILE_BYTES, Corpus, load_corpus
 from retrieval.embeddings import Embedder
 from retrieval.errors import CorpusError
-from retrieval.index import BuildReport, LoadedIndex, build_index, is_current, load_index
+from retrieval.index import BuildReport, LoadedIndex, build_index, load_index
 from retrieval.models import Answer, Filters, Hit
 from retrieval.question_parts import question_parts
 from retrieval.question_text import clean_question
@@ -82,10 +82,8 @@ class Advisor:
                     f"no loadable playbooks in {playbooks_dir} "
                     "(run `advisor playbooks validate` to see why)"
                 )
-            if index is None or not is_current(
-                index.manifest, model=embedder.name, file_hashes=corpus.hashes, embedder=embedder
-            ):
-                index, report = build_index(corpus, embedder, index_dir, progress=progress)
+            index, built = build_index(corpus, embedder, index_dir, progress=progress, loaded=index)
+            report = built if built.written else None
         return cls(index, embedder, options), report, corpus
 
     @property

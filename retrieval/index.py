@@ -221,11 +221,16 @@ def build_index(
     rebuild: bool = False,
     progress: bool = False,
     max_chars: int = DEFAULT_MAX_CHARS,
+    loaded: LoadedIndex | None = None,
 ) -> tuple[LoadedIndex, BuildReport]:
-    """Bring the index in ``index_dir`` up to date with ``corpus``; returns it and a report."""
+    """Bring the index in ``index_dir`` up to date with ``corpus``; returns it and a report
+    (``written`` False when it already was: the one place that decides, with ``is_current``).
+
+    ``loaded`` is the live generation when the caller already holds it (not read again).
+    """
     started = time.perf_counter()
     with index_store.build_lock(index_dir):
-        previous = None if rebuild else _reusable(index_dir, embedder)
+        previous = None if rebuild else _reusable(index_dir, embedder, loaded)
         old_hashes = previous.file_hashes() if previous else {}
         new_hashes = dict(corpus.hashes)
         if previous is not None and is_current(
@@ -417,9 +422,13 @@ def _units_version() -> dict[str, int]:
     return {"version": UNITS_VERSION}
 
 
-def _reusable(index_dir: Path, embedder: Embedder) -> LoadedIndex | None:
-    """The previous generation if its vectors can be reused with ``embedder``."""
-    previous = load_index(index_dir)  # a damaged or newer index raises: --rebuild replaces it
+def _reusable(
+    index_dir: Path, embedder: Embedder, loaded: LoadedIndex | None = None
+) -> LoadedIndex | None:
+    """The previous generation (``loaded``, or read from ``index_dir``) if its vectors can be
+    reused with ``embedder``."""
+    # a damaged or newer index raises: --rebuild replaces it
+    previous = loaded if loaded is not None else load_index(index_dir)
     if previous is None:
         return None
     same_model = previous.model == embedder.name

@@ -33,7 +33,11 @@ class Document:
     updated: date | None = None
     review_by: date | None = None
     owner: str | None = None
-    id_line: int = 2  # line of the ``id:`` key (2, the front matter, if the id is the path's)
+    key_lines: tuple[tuple[str, int], ...] = ()  # front-matter key -> its line in the file
+
+    def line_of(self, key: str) -> int:
+        """The line of front-matter ``key`` in the file (2, the front matter, if absent)."""
+        return dict(self.key_lines).get(key, 2)
 
 
 @dataclass(frozen=True)

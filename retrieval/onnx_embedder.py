@@ -16,8 +16,6 @@ Nothing is downloaded.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import os
 import tempfile
@@ -39,6 +37,7 @@ from retrieval.embeddings import (
     resolve_model_path,
 )
 from retrieval.errors import EmbeddingError
+from retrieval.model_files import model_hash
 
 Precision = Literal["float32", "int8"]
 EXPORT_VERSION = 1  # bump when the exported graph changes (inputs, outputs, opset)
@@ -50,7 +49,6 @@ PROBES = (
     "A data-sharing agreement names the purpose, the retention period and who may see it. " * 8,
 )
 AGREEMENT = 0.9999  # least cosine between an export's vectors and sentence-transformers'
-_HASH_CHUNK = 1 << 20
 
 
 def model_directory(model: str) -> Path:
@@ -63,43 +61,6 @@ def model_directory(model: str) -> Path:
             "local path (ADVISOR_EMBEDDING_MODEL), or ADVISOR_EMBEDDING_BACKEND=torch"
         )
     return path
-
-
-def model_hash(model_dir: Path, memo_dir: Path | None = None) -> str:
-    """SHA-256 over the model folder's files (relative path and bytes, sorted).
-
-    Hashing ~90 MB takes about half a second, so with ``memo_dir`` the result is remembered
-    under a key of the files' paths, sizes and modification times.
-    """
-    files = sorted(p for p in model_dir.rglob("*") if p.is_file())
-    memo = None
-    if memo_dir is not None:
-        stats = hashlib.sha256()
-        for path in files:
-            info = path.stat()
-            stats.update(
-                f"{path.relative_to(model_dir)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode()
-            )
-        stats.update(str(model_dir.resolve()).encode())
-        memo = memo_dir / "hashes" / stats.hexdigest()[:32]
-        try:
-            found = memo.read_text(encoding="ascii").strip()
-        except OSError:
-            found = ""
-        if len(found) == 64:
-            return found
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(str(path.relative_to(model_dir).as_posix()).encode() + b"\0")
-        with path.open("rb") as handle:
-            while block := handle.read(_HASH_CHUNK):
-                digest.update(block)
-        digest.update(b"\0")
-    value = digest.hexdigest()
-    if memo is not None:
-        with contextlib.suppress(OSError):  # a read-only data dir costs the hash next time
-            _write_atomically(memo, value.encode("ascii"))
-    return value
 
 
 def onnx_file(cache_dir: Path, content_hash: str, precision: Precision = "float32") -> Path:
@@ -439,19 +400,6 @@ def _read_json(path: Path, default: Any = None) -> Any:
         if default is not None:
             return default
         raise EmbeddingError(f"model file missing: {path}") from None
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
 
 
 def _fsync(path: Path) -> None:

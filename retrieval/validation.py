@@ -11,11 +11,11 @@ import re
 from datetime import date
 from pathlib import Path
 
-import yaml
-
 from retrieval.documents import DEFAULT_MAX_FILE_BYTES, Corpus, load_corpus
 from retrieval.frontmatter import Problem
 from retrieval.models import Document
+from retrieval.stakeholders import STAKEHOLDERS_FILE, StakeholderVocabulary, read_stakeholders
+from retrieval.yaml_files import read_yaml
 
 VOCABULARY_FILE = "tags.yaml"
 _LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
@@ -26,8 +26,12 @@ def validate_corpus(root: Path, *, today: date, max_bytes: int = DEFAULT_MAX_FIL
     corpus = load_corpus(root, max_bytes=max_bytes)
     vocabulary, problems = read_vocabulary(root)
     corpus.problems.extend(problems)
+    parties, problems = read_stakeholders(root)
+    corpus.problems.extend(problems)
     for doc in corpus.documents:
         corpus.problems.extend(_document_problems(doc, root, today, vocabulary))
+        if parties is not None:
+            corpus.problems.extend(stakeholder_problems(doc, parties))
     corpus.problems.sort(key=lambda p: (p.path, p.line, p.severity))
     return corpus
 
@@ -38,30 +42,13 @@ def read_vocabulary(root: Path) -> tuple[frozenset[str] | None, list[Problem]]:
     if not path.exists():
         return None, []
 
-    def problem(line: int, message: str, fix: str = "") -> tuple[None, list[Problem]]:
-        return None, [Problem(VOCABULARY_FILE, line, "error", message, fix)]
-
-    try:
-        data = path.read_bytes()
-        text = data.decode("utf-8")
-    except OSError as exc:
-        return problem(1, f"cannot read the file: {exc.strerror or type(exc).__name__}")
-    except UnicodeDecodeError as exc:
-        return problem(data[: exc.start].count(b"\n") + 1, "file is not UTF-8 text")
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        return problem(line, "file contains a NUL byte (binary data?)", "save it as plain text")
-    try:
-        parsed = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        return problem(line, f"not valid YAML: {getattr(exc, 'problem', None) or 'invalid'}")
-    except (RecursionError, ValueError, TypeError) as exc:
-        return problem(1, f"not valid YAML: {type(exc).__name__}")
+    parsed, _, problems = read_yaml(path, VOCABULARY_FILE)
+    if problems:
+        return None, problems
     tags = parsed.get("tags") if isinstance(parsed, dict) else None
     if not isinstance(tags, dict | list):
-        return problem(1, "no 'tags:' list or mapping", "write 'tags:' and one tag per line")
+        fix = "write 'tags:' and one tag per line"
+        return None, [Problem(VOCABULARY_FILE, 1, "error", "no 'tags:' list or mapping", fix)]
     return frozenset(str(t) for t in tags), []
 
 
@@ -105,6 +92,30 @@ def _document_problems(
                     "use a listed tag or add it there",
                 )
     problems.extend(_dead_links(doc, root))
+    return problems
+
+
+def stakeholder_problems(doc: Document, parties: StakeholderVocabulary) -> list[Problem]:
+    """Each ``stakeholders:`` entry of ``doc`` that is not an id of the vocabulary."""
+    problems = []
+    for name in doc.stakeholders:
+        if name in parties.ids:
+            continue
+        meant = parties.resolve(name)
+        fix = (
+            f"write '{meant.id}' (the id for {meant.label})"
+            if meant is not None
+            else f"use one of: {', '.join(sorted(parties.ids))}, or add it to {STAKEHOLDERS_FILE}"
+        )
+        problems.append(
+            Problem(
+                doc.path,
+                doc.line_of("stakeholders"),
+                "error",
+                f"stakeholder '{name}' is not in {STAKEHOLDERS_FILE}",
+                fix,
+            )
+        )
     return problems
 
 

@@ -1,6 +1,6 @@
 """Check-ins, escalations and digests: claims under unique keys, then state changes.
 
-The send protocol, used by ``bot.checkin_jobs``::
+The send protocol, used by ``bot.followup.send``::
 
     claim_checkin(...)      -> None if this (commitment, period) was already claimed: stop
     send the DM

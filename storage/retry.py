@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -66,3 +67,19 @@ def retry_transient(
             )
             sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def retry_in_session(
+    sessions: Callable[[], Session],
+    work: Callable[[Session], T],
+    *,
+    what: str,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """``retry_transient`` of ``work(session)``, each attempt in a fresh ``with sessions()``."""
+
+    def attempt() -> T:
+        with sessions() as session:
+            return work(session)
+
+    return retry_transient(attempt, what=what, sleep=sleep)

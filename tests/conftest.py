@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from bot.advisor_setup import search_options
+from bot.answers.setup import search_options
 from bot.settings import BUNDLED_MODEL, Settings
 from retrieval.documents import load_corpus
 from retrieval.embeddings import SentenceTransformerEmbedder

@@ -1,7 +1,7 @@
 """An ``Answer`` rendered as Block Kit, split into as many messages as Slack's limits need.
 
 Every piece of text that came from the question or a playbook is escaped; the only live
-links are the sources, built from front-matter URLs with ``bot.escape.link``.
+links are the sources, built from front-matter URLs with ``bot.slack.escape.link``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from bot import messages as msg
 from bot.blocks.layout import (
     FALLBACK_LIMIT,
     Block,
@@ -22,7 +21,8 @@ from bot.blocks.layout import (
     split_messages,
     truncate,
 )
-from bot.escape import escape_mrkdwn, link
+from bot.slack import messages as msg
+from bot.slack.escape import escape_mrkdwn, link
 from retrieval.models import Answer, Citation
 
 QUESTION_ECHO_LIMIT = 300

@@ -1,7 +1,7 @@
 """Block Kit for the check-in UI: the answered DM, the Blocked and group forms, the lists.
 
 Pure functions, no I/O. Every name, title and note is escaped here; user IDs become
-mentions only through ``bot.checkin_blocks.who`` (which checks the ID's shape).
+mentions only through ``bot.blocks.checkin_messages.who`` (which checks the ID's shape).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot import messages as msg
+from bot.blocks.checkin_messages import who
 from bot.blocks.layout import Block, context, plain, sections, truncate
 from bot.blocks.modals import input_block, modal_view
-from bot.checkin_blocks import who
-from bot.escape import escape_mrkdwn
+from bot.slack import messages as msg
+from bot.slack.escape import escape_mrkdwn
 
 BLOCKED_CALLBACK = "checkin_blocked_note"
 GROUP_CALLBACK = "group_create"

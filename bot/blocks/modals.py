@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot import messages as msg
 from bot.blocks.layout import Block, plain, sections, truncate
+from bot.slack import messages as msg
 
 FEEDBACK_CALLBACK = "feedback_reason"
 COMMITMENT_CALLBACK = "commitment_create"

@@ -24,10 +24,10 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
-from bot.checkin_plan import DuePlan, plan_due
 from bot.cli.context import clock_of
 from bot.cli.errors import UPGRADE_HINT, CliFailure, safe_url
-from bot.scheduler import policy_from
+from bot.followup.plan import DuePlan, plan_due
+from bot.scheduling.scheduler import policy_from
 from bot.settings import Settings
 from checkins.dates import today_in
 from checkins.errors import CheckinError

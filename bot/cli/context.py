@@ -36,7 +36,7 @@ def embedder_of(ctx: typer.Context, settings: Settings) -> Embedder:
     found = ctx.find_object(CliContext)
     if found is not None and found.embedder is not None:
         return found.embedder(settings)
-    from bot.advisor_setup import build_embedder  # imports the model's libraries: only here
+    from bot.answers.setup import build_embedder  # imports the model's libraries: only here
 
     return build_embedder(settings)
 

@@ -23,8 +23,8 @@ from rich.table import Table
 
 from bot.cli.context import CliContext, clock_of, embedder_of
 from bot.cli.errors import TRACEBACK_KEY, RootGroup
+from bot.cli.render_text import answer_renderable
 from bot.cli.version import print_version
-from bot.render_text import answer_renderable
 from bot.settings import Settings
 from retrieval.documents import Corpus
 from retrieval.errors import CorpusError, QuestionError, RetrievalError
@@ -141,7 +141,7 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
     """Answer a question from the playbooks (builds the index on first use)."""
-    from bot.advisor_setup import open_advisor
+    from bot.answers.setup import open_advisor
     from retrieval.question_text import clean_question
 
     settings = load_settings()
@@ -288,7 +288,7 @@ def evaluate_command(
     calibrate: Annotated[bool, typer.Option(help="Print the best abstention threshold.")] = False,
 ) -> None:
     """Measure retrieval and answer quality on a labeled question set."""
-    from bot.advisor_setup import open_advisor
+    from bot.answers.setup import open_advisor
     from retrieval.evaluation import calibrate_threshold, evaluate, load_questions
 
     labeled = load_questions(questions)

@@ -2,7 +2,7 @@
 
 The check-in scheduler runs here too when enabled: it schedules while this process holds
 the leader lock and otherwise waits to take over; it stops in the same shutdown path that
-drains the answer pool (``bot.server.shutdown``).
+drains the answer pool (``bot.slack.server.shutdown``).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import typer
 
 from bot.app import build_app
 from bot.logs import configure_logging
-from bot.scheduler import start_checkin_scheduler
-from bot.server import run_http, run_socket_mode
+from bot.scheduling.scheduler import start_checkin_scheduler
 from bot.services import build_services
 from bot.settings import Settings
+from bot.slack.server import run_http, run_socket_mode
 
 log = logging.getLogger(__name__)
 

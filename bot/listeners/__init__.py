@@ -1,5 +1,5 @@
 """Bolt listeners, one module per Slack surface. Each is thin: parse the payload, call one
-use-case (``bot.asking``, ``bot.feedback`` ...), render with ``bot.blocks``, send.
+use-case (``bot.answers``, ``bot.commands``, ``bot.followup``), render with ``bot.blocks``, send.
 
 ``register_all(app, services)`` wires every module onto a bolt ``App``.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.commands import CommandTable
+from bot.commands.table import CommandTable
 from bot.listeners import actions, checkins, command, events, home, shortcut, views
 from bot.services import Services
 

@@ -10,16 +10,17 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import checkin_answers as answers
-from bot import messages as msg
+from bot.answers.buttons import Where, tell, where_clicked
 from bot.blocks import checkins as forms
-from bot.checkin_blocks import ACTION_BLOCKED, ACTION_SNOOZE, RESPONSE_BY_ACTION
-from bot.checkin_ui import Refusal
-from bot.escape import escape_mrkdwn
-from bot.followups import Where, tell, where_clicked
-from bot.gateway import SlackCallFailed
-from bot.group_commands import FieldRefusal, NewGroup, create_group, created_text
+from bot.blocks.checkin_messages import ACTION_BLOCKED, ACTION_SNOOZE, RESPONSE_BY_ACTION
+from bot.commands.group_create import FieldRefusal, NewGroup, create_group, created_text
+from bot.commands.support import Refusal
+from bot.followup import responses as answers
+from bot.listeners.clicks import clicked
 from bot.services import Services
+from bot.slack import messages as msg
+from bot.slack.escape import escape_mrkdwn
+from bot.slack.gateway import SlackCallFailed
 
 log = logging.getLogger(__name__)
 Body = dict[str, Any]
@@ -30,13 +31,6 @@ FORM_FIELDS = {
     "timezone": forms.G_TIMEZONE[0],
     "schedule": forms.G_SCHEDULE[0],
 }
-
-
-def _clicked(body: Body) -> tuple[int | None, str, str]:
-    action = (body.get("actions") or [{}])[0]
-    value = str(action.get("value", ""))
-    user = str((body.get("user") or {}).get("id", ""))
-    return (int(value) if value.isdigit() else None), user, str(action.get("action_id", ""))
 
 
 def _field(view: dict[str, Any], ids: tuple[str, str]) -> str:
@@ -67,7 +61,8 @@ def register(app: App, services: Services) -> None:
     @app.action(ACTION_BLOCKED)
     def on_blocked(ack: Ack, body: Body) -> None:
         ack()
-        checkin_id, user, _ = _clicked(body)
+        click = clicked(body)
+        checkin_id, user = click.id, click.user
         where = where_clicked(body)
         try:
             refusal = (
@@ -113,7 +108,8 @@ def _on_checkin_button(
 ) -> None:
     """A check-in DM button: ``act(checkin_id, user, action_id, where)``, then tell the
     clicker its note or refusal (nothing when ``None``)."""
-    checkin_id, user, action_id = _clicked(body)
+    click = clicked(body)
+    checkin_id, user, action_id = click.id, click.user, click.action_id
     where = where_clicked(body)
     if checkin_id is None:
         tell(services, where, msg.CHECKIN_GONE)

@@ -6,7 +6,8 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.commands import CommandRequest, CommandTable, run
+from bot.commands.request import CommandRequest
+from bot.commands.table import CommandTable, run
 from bot.services import Services
 
 COMMAND = "/advisor"

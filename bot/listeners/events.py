@@ -20,12 +20,12 @@ from typing import Any
 from slack_bolt import App
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.asking import ClaimFailed, EarlyPlaceholder, Question, accept, claim
+from bot.answers.asking import ClaimFailed, EarlyPlaceholder, Question, accept, claim
 from bot.blocks.answer import RenderOptions, help_blocks
-from bot.gateway import SlackCallFailed
-from bot.messages import HELP_FALLBACK, NOT_RECEIVED
-from bot.replies import ThreadReply
 from bot.services import Services
+from bot.slack.gateway import SlackCallFailed
+from bot.slack.messages import HELP_FALLBACK, NOT_RECEIVED
+from bot.slack.replies import ThreadReply
 from storage.models import Surface
 from storage.threads import is_answer_thread
 

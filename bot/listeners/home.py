@@ -6,9 +6,9 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.gateway import SlackCallFailed
 from bot.home import home_view
 from bot.services import Services
+from bot.slack.gateway import SlackCallFailed
 
 
 def register(app: App, services: Services) -> None:

@@ -6,10 +6,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.asking import Question, accept
+from bot.answers.asking import Question, accept
 from bot.blocks.answer import RenderOptions
-from bot.replies import ResponseUrlReply
 from bot.services import Services
+from bot.slack.replies import ResponseUrlReply
 from storage.models import Surface
 
 CALLBACK_ID = "ask_advisor"

@@ -9,14 +9,13 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import followups
-from bot import messages as msg
+from bot.answers import buttons
 from bot.blocks import modals
-from bot.checkin_ui import Refusal, notify_new_owner, require_active_user
-from bot.escape import escape_mrkdwn, mention
+from bot.commands.support import Refusal, add_commitment, require_active_user
 from bot.services import Services
+from bot.slack import messages as msg
+from bot.slack.escape import escape_mrkdwn, mention
 from checkins.dates import today_in
-from storage.commitments import create_commitment
 from storage.errors import StorageError
 from storage.models import CommitmentBase, WorkingGroup
 
@@ -29,7 +28,7 @@ def register(app: App, services: Services) -> None:
         reason = modals.state_value(view, modals.REASON)
         log_id = str(view.get("private_metadata", ""))
         if log_id.isdigit():  # stored before the ack: one quick write, well inside 3 s
-            followups.give_feedback(
+            buttons.give_feedback(
                 services,
                 question_log_id=int(log_id),
                 user_id=str(body["user"]["id"]),
@@ -74,28 +73,18 @@ def submit_commitment(services: Services, *, view: dict[str, Any], user_id: str)
     )
     question_log_id = json.loads(view.get("private_metadata") or "{}").get("q")
     try:
-        with services.session() as session:
-            row = create_commitment(
-                session,
-                group_id=int(group),
-                commitment=draft,
-                created_by=user_id,
-                now=services.clock(),
-                question_log_id=question_log_id,
-            )
-            group_row = session.get(WorkingGroup, row.group_id)
-            group_name = group_row.name if group_row is not None else str(row.group_id)
+        row, _ = add_commitment(
+            services,
+            draft,
+            group_id=int(group),
+            created_by=user_id,
+            question_log_id=question_log_id,
+        )
     except StorageError as exc:
         text = msg.COMMITMENT_FAILED.format(problem=escape_mrkdwn(str(exc)))
         return {"response_action": "update", "view": modals.done_view(text)}
-    notify_new_owner(
-        services,
-        owner=row.owner_user_id,
-        created_by=user_id,
-        title=row.title,
-        due=row.due_date.isoformat(),
-        group=group_name,
-    )
+    except Refusal as refusal:  # the database stayed busy
+        return {"response_action": "update", "view": modals.done_view(str(refusal))}
     text = msg.COMMITMENT_CREATED.format(
         id=row.id,
         owner=mention(row.owner_user_id),

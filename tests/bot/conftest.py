@@ -13,9 +13,9 @@ import pytest
 
 from bot.app import build_app
 from bot.logs import build_handler
-from bot.server import HttpServer
 from bot.services import Services, build_services
 from bot.settings import Settings
+from bot.slack.server import HttpServer
 from tests.fakes.answerer import FakeAnswerer
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import SlackSender

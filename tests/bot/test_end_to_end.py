@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_app
-from bot.server import HttpServer
 from bot.services import build_services
+from bot.slack.server import HttpServer
 from retrieval.engine import Advisor
 from tests.bot.conftest import SECRET, make_settings
 from tests.fakes.slack_api import FakeSlackAPI

@@ -12,13 +12,13 @@ from datetime import UTC, date, datetime
 import pytest
 from pydantic import ValidationError
 
-from bot import checkin_jobs
-from bot.gateway import SlackCallFailed, SlackGateway, build_web_client
+from bot.followup import jobs as checkin_jobs
 from bot.logs import MAX_RECORD_CHARS, build_handler, configure_logging
 from bot.settings import Settings, describe_settings_error
+from bot.slack.gateway import SlackCallFailed, SlackGateway, build_web_client
 from storage.engine import SessionFactory
-from tests.bot.checkin_runtime import make_runtime
 from tests.bot.conftest import on_root_at_debug
+from tests.bot.followup.runtime import make_runtime
 from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.storage.helpers import make_commitment, make_group
@@ -44,14 +44,14 @@ def records(stream: io.StringIO) -> list[dict[str, object]]:
 
 
 def test_each_record_is_one_json_object_with_its_context(json_log: io.StringIO) -> None:
-    logging.getLogger("bot.checkin_send").warning(
+    logging.getLogger("bot.followup.send").warning(
         "check-in not sent; will retry", extra={"checkin_id": 7, "code": "ratelimited"}
     )
-    logging.getLogger("bot.scheduler").info(
+    logging.getLogger("bot.scheduling.scheduler").info(
         "picked up new or changed groups", extra={"group_ids": [3, 4]}
     )
     first, second = records(json_log)
-    assert first["level"] == "WARNING" and first["logger"] == "bot.checkin_send"
+    assert first["level"] == "WARNING" and first["logger"] == "bot.followup.send"
     assert first["message"] == "check-in not sent; will retry"
     assert first["checkin_id"] == 7 and first["code"] == "ratelimited"
     assert isinstance(first["time"], str) and first["time"].endswith("+00:00")
@@ -103,7 +103,7 @@ def test_exceptions_have_frames_and_types_not_messages(json_log: io.StringIO) ->
     try:
         raise ValueError(f"Invalid isoformat string: '{MARKER}'")
     except ValueError:
-        logging.getLogger("bot.workers").exception(
+        logging.getLogger("bot.answers.workers").exception(
             "background job failed", extra={"error_type": "ValueError"}
         )
     (record,) = records(json_log)
@@ -123,7 +123,7 @@ def test_secrets_are_masked_in_messages_and_fields(json_log: io.StringIO) -> Non
 
 
 def test_a_megabyte_record_is_capped_and_stays_valid_json(json_log: io.StringIO) -> None:
-    logging.getLogger("bot.http").warning(
+    logging.getLogger("bot.slack.http").warning(
         "x" * 1_000_000 + "END",
         extra={"big": "y" * 100_000, "many": list(range(100_000)), "code": "kept"},
     )
@@ -141,7 +141,7 @@ def test_a_field_named_like_a_key_does_not_overwrite_it(json_log: io.StringIO) -
 def test_the_text_format_keeps_the_context_too() -> None:
     stream = io.StringIO()
     handler = build_handler(stream)
-    logger = logging.getLogger("bot.checkin_send")
+    logger = logging.getLogger("bot.followup.send")
     logger.addHandler(handler)
     try:
         logger.warning(

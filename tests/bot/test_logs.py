@@ -59,7 +59,7 @@ def test_listener_errors_show_the_type_and_frames_not_the_message(captured: io.S
         logging.getLogger("slack_bolt.App").exception(
             f"Failed to run listener function (error: Invalid isoformat string: '{MARKER}')"
         )
-        logging.getLogger("bot.workers").exception("background job failed")
+        logging.getLogger("bot.answers.workers").exception("background job failed")
     text = captured.getvalue()
     assert MARKER not in text
     assert "Failed to run listener function (ValueError)" in text
@@ -81,7 +81,7 @@ def test_a_chained_exception_lists_both_types_without_messages() -> None:
 
 
 def test_a_megabyte_message_is_capped(captured: io.StringIO) -> None:
-    logging.getLogger("bot.http").warning("x" * 1_000_000 + "END")
+    logging.getLogger("bot.slack.http").warning("x" * 1_000_000 + "END")
     lines = captured.getvalue().splitlines()
     assert len(lines) == 1
     assert len(lines[0]) <= MAX_RECORD_CHARS

@@ -22,16 +22,16 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot import checkin_jobs
 from bot.app import build_app
-from bot.gateway import SlackGateway, build_web_client
+from bot.followup import jobs as checkin_jobs
 from bot.metrics import Metrics
-from bot.scheduler import start_checkin_scheduler
-from bot.server import run_socket_mode
+from bot.scheduling.scheduler import start_checkin_scheduler
 from bot.services import build_services
+from bot.slack.gateway import SlackGateway, build_web_client
+from bot.slack.server import run_socket_mode
 from storage.engine import SessionFactory
-from tests.bot.checkin_runtime import make_runtime
 from tests.bot.conftest import Running, make_settings
+from tests.bot.followup.runtime import make_runtime
 from tests.fakes.answerer import DOCUMENTS, FakeAnswerer
 from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import Call, FakeSlackAPI

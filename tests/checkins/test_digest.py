@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from checkins.digest import build_digest, latest_checkins
-from checkins.snooze import can_snooze, snooze_until
+from checkins.snooze import snooze_until
 from tests.checkins.builders import checkin, commitment, group
 
 NOW = datetime(2026, 3, 13, 22, 0, tzinfo=UTC)
@@ -48,10 +48,5 @@ def test_digest_rows_blockers_and_unreachable() -> None:
     assert digest.unreachable_owners == ["UGONE"]
 
 
-def test_snooze_once_only() -> None:
-    sent = checkin(1, 1, sent_at=NOW)
-    assert can_snooze(sent)
-    assert not can_snooze(checkin(1, 1, sent_at=NOW, snooze_used=True))
-    assert not can_snooze(checkin(1, 1, sent_at=NOW, response="done"))
-    assert not can_snooze(checkin(1, 1))
+def test_snooze_comes_back_a_day_later() -> None:
     assert snooze_until(now=NOW) == NOW + timedelta(hours=24)

@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from bot import messages as msg
 from bot.blocks import modals
 from bot.logs import MAX_RECORD_CHARS
+from bot.slack import messages as msg
 from storage.threads import is_answer_thread, remember_thread
-from tests.bot.test_locked_database import locked
+from tests.bot.answers.test_locked_database import locked
 from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI
 from tests.fakes.slack_requests import (
     FORM,

@@ -18,13 +18,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.advisor_setup import build_embedder, search_options
+from bot.answers.setup import build_embedder, search_options
 from bot.settings import BUNDLED_MODEL, Settings
 from retrieval.embeddings import SentenceTransformerEmbedder, resolve_model_path, same_vectors
 from retrieval.engine import Advisor
 from retrieval.evaluation import evaluate, load_questions
 from retrieval.index import build_index, is_current, load_index
-from retrieval.onnx_embedder import OnnxEmbedder, model_hash, onnx_file
+from retrieval.model_files import model_hash
+from retrieval.onnx_embedder import OnnxEmbedder, onnx_file
 from tests.conftest import MODEL_CACHE_DIR
 from tests.fakes.corpus import write_small_corpus
 from tests.fakes.embedder import HashEmbedder
@@ -239,7 +240,7 @@ atexit.register(lambda: sys.stderr.write("\\nMODULES " + json.dumps(sorted(
 )) + "\\n"))
 sys.argv = ["advisor", *json.loads(sys.argv[1])]
 if sys.argv[1] == "serve-advisor":  # what `advisor serve` does to get its Advisor
-    import bot.cli.main, bot.server
+    import bot.cli.main, bot.slack.server
     from bot.services import load_advisor
     from bot.settings import Settings
     print(load_advisor(Settings()).document_count)

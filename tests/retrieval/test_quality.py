@@ -1,9 +1,9 @@
 """Retrieval quality on the shipped corpus with the real bundled model (always runs in CI).
 
-The bar: hybrid recall@5 >= 0.95, MRR >= 0.85, abstention precision >= 0.95 and recall >= 0.55
-(see the test) and
-hybrid beating both BM25-only and dense-only on MRR (issue 2); answers state at least 58% of
-the key facts and no answer has junk (issue 9; BENCHMARKS.md has the measured values).
+The bar, a little under what BENCHMARKS.md measures so that it holds on either embedding
+backend: hybrid recall@1 >= 0.75, recall@5 >= 0.95, MRR >= 0.88, abstention precision >= 0.95
+and recall >= 0.82, hybrid beating both BM25-only and dense-only on MRR (issues 2 and 10);
+answers state at least 68% of the key facts and no answer has junk (issue 9).
 """
 
 from __future__ import annotations
@@ -30,14 +30,15 @@ def results(shipped_advisor: Advisor) -> dict[str, Metrics]:
 
 def test_hybrid_meets_the_quality_bar(results: dict[str, Metrics]) -> None:
     hybrid = results["hybrid"]
+    assert hybrid.recall_at_1 >= 0.75
     assert hybrid.recall_at_5 >= 0.95
-    assert hybrid.mrr >= 0.85
-    assert hybrid.facts_in_answer is not None and hybrid.facts_in_answer >= 0.58
+    assert hybrid.mrr >= 0.88
+    assert hybrid.facts_in_answer is not None and hybrid.facts_in_answer >= 0.68
     assert hybrid.junk_rate == 0.0
     # 39 must-abstain questions, 25 of them on-topic but unknowable (a vendor's price, a
     # model number, a meeting date): refusals must be right, and most of them are caught.
     assert hybrid.abstain_precision is not None and hybrid.abstain_precision >= 0.95
-    assert hybrid.abstain_recall is not None and hybrid.abstain_recall >= 0.55
+    assert hybrid.abstain_recall is not None and hybrid.abstain_recall >= 0.82
 
 
 def test_hybrid_beats_each_retriever_alone(results: dict[str, Metrics]) -> None:

@@ -24,3 +24,53 @@ def test_the_rule_and_the_kind_of_refusal() -> None:
     assert Signals(0.5, ("tacoma", "genetec")).refuses(0.356)
     assert Signals(0.5, ("tacoma", "genetec")).kind == "too-specific"
     assert not Signals(0.5, ("tacoma",)).refuses(0.356)
+
+
+CAMERA_GUIDE = (
+    "Start with a short default retention period of 30 days with automatic deletion. "
+    "The records officer approves each hold within 5 business days."
+)
+COSTED_CASE = "Sprint said it expected to spend about $7 million on the network in 2015."
+
+
+def test_a_detail_asked_for_and_absent_from_the_best_passages_is_missing() -> None:
+    from retrieval.refusal import missing_details
+
+    asks = {
+        "whats Flock charging per camera per year these days?": "a price or fee",
+        "what's the fee for a tree removal permit?": "a price or fee",
+        "got a direct phone # or email for the person who runs reviews?": (
+            "a phone number or email"
+        ),
+        "What time does the council meeting start on Tuesday?": "a time or date",
+        "what section of Colorado law covers drone footage": "a section of a law",
+        "which model numbers are on the FCC covered list?": "a model number",
+        "how much did Columbus put in its 2025 budget for the projects?": "that year",
+    }
+    for question, kind in asks.items():
+        assert kind in missing_details(question, [CAMERA_GUIDE]), question
+
+
+def test_a_detail_the_passages_state_is_not_missing() -> None:
+    from retrieval.refusal import missing_details
+
+    assert missing_details("how much did Sprint spend in 2015 on the Wi-Fi?", [COSTED_CASE]) == ()
+    assert missing_details("what's the deadline for approving a hold?", [CAMERA_GUIDE]) == ()
+
+
+def test_mentioning_a_topic_is_not_asking_for_the_detail() -> None:
+    from retrieval.refusal import missing_details
+
+    for question in (
+        "how do we split the cost of shared cyber tools fairly?",
+        "how should voting and cost sharing be set up across the region?",
+        "ransomware hit the traffic cams, who do i call first?",
+        "how much human sign-off is enough before a risk model goes live?",
+        "what did SF's 2019 ban on facial recognition cover?",  # a year, not "in 2019"
+    ):
+        assert missing_details(question, [CAMERA_GUIDE]) == (), question
+
+
+def test_a_missing_detail_refuses_as_too_specific() -> None:
+    signals = Signals(0.6, (), ("a price or fee",))
+    assert signals.refuses(0.356) and signals.kind == "too-specific"

@@ -54,3 +54,19 @@ def test_off_topic_questions_say_so_without_random_topics(shipped_advisor: Advis
     answer = shipped_advisor.ask("anyone got a white chicken chili recipe for the cookoff")
     assert answer.abstained and answer.refusal == "off-topic"
     assert answer.closest_topics == ()
+
+
+def test_asking_for_a_detail_the_library_does_not_hold_is_too_specific(
+    shipped_advisor: Advisor,
+) -> None:
+    for question in (
+        "whats Flock charging per camera per year these days? need a ballpark",
+        "got a direct phone # or email for whoever runs Seattle's surveillance tech reviews?",
+        "when is the next Oakland Privacy Advisory Commission meeting?",
+    ):
+        answer = shipped_advisor.ask(question)
+        assert answer.abstained and answer.refusal == "too-specific", question
+    # the same kind of question, when the library does hold the detail, is answered
+    answer = shipped_advisor.ask("how much did Sprint expect to spend on the KC streetcar Wi-Fi?")
+    assert not answer.abstained
+    assert answer.citations[0].doc_id == "kansas-city-smart-corridor"

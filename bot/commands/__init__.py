@@ -1,0 +1,3 @@
+"""The `/advisor` slash command: a table of subcommands (`table`), the table served (`routes`), and
+one module per subcommand.
+"""
