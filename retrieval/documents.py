@@ -211,6 +211,8 @@ def parse_document(data: bytes, relative: str) -> tuple[Document | None, list[Pr
         updated=values["updated"],
         review_by=values["review_by"],
         owner=values.get("owner"),
+        boost=values["boost"],
+        hidden=values["hidden"],
         key_lines=tuple(fm.key_lines.items()),
     )
     return document, problems

@@ -26,7 +26,10 @@ KNOWN_KEYS = (
     "updated",
     "review_by",
     "owner",
+    "boost",
+    "hidden",
 )
+BOOST_RANGE = (0.5, 2.0)
 KINDS = ("playbook", "case-note")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 URL_PATTERN = re.compile(r"^https?://[^\s<>|]+$")
@@ -176,6 +179,24 @@ def check_fields(fm: FrontMatter, path: str) -> tuple[dict[str, Any], list[Probl
         if problem:
             problems.append(problem)
         clean[key] = value
+    boost = fm.values.get("boost", 1.0)
+    low, high = BOOST_RANGE
+    valid = isinstance(boost, int | float) and not isinstance(boost, bool)
+    if not valid or not low <= float(boost) <= high:
+        problems.append(
+            _err(
+                path, line("boost"), f"boost must be a number from {low} to {high}, found {boost!r}"
+            )
+        )
+        boost = 1.0
+    clean["boost"] = float(boost)
+    hidden = fm.values.get("hidden", False)
+    if not isinstance(hidden, bool):
+        problems.append(
+            _err(path, line("hidden"), f"hidden must be true or false, found {hidden!r}")
+        )
+        hidden = False
+    clean["hidden"] = hidden
     return clean, problems
 
 

@@ -67,11 +67,17 @@ class LoadedIndex:
     )
     speller: Speller = field(init=False, repr=False, compare=False)
     doc_of: list[str] = field(init=False, repr=False, compare=False)  # position -> doc id
+    boosts: dict[str, float] = field(init=False, repr=False, compare=False)  # curators' (≠ 1)
 
     def __post_init__(self) -> None:
         for position, chunk in enumerate(self.chunks):
             self.by_doc.setdefault(chunk.doc_id, []).append(position)
         self.doc_of = [chunk.doc_id for chunk in self.chunks]
+        self.boosts = {
+            doc_id: float(record.get("boost", 1.0))
+            for doc_id, record in self.documents.items()
+            if record.get("boost", 1.0) != 1.0
+        }
         self.speller = Speller(self.vocabulary)
 
     def units(self, position: int) -> tuple[list[Unit], np.ndarray]:
@@ -181,7 +187,9 @@ def indexed_paths(manifest: dict[str, Any] | None) -> dict[str, str]:
     return {
         str(info["doc_id"]): path
         for path, info in files.items()
-        if isinstance(info, dict) and info.get("doc_id") and info.get("status") != "skipped"
+        if isinstance(info, dict)
+        and info.get("doc_id")
+        and info.get("status") not in ("skipped", "hidden")
     }
 
 
@@ -243,7 +251,8 @@ def build_index(
                 skipped=_with_status(previous.manifest, "skipped"),
             )
         kept = _last_good_versions(corpus, previous or _salvaged(index_dir))
-        chunks = [c for doc in corpus.documents for c in chunk_document(doc, max_chars=max_chars)]
+        shown = [doc for doc in corpus.documents if not doc.hidden]  # drafts stay out
+        chunks = [c for doc in shown for c in chunk_document(doc, max_chars=max_chars)]
         chunks += [chunk for version in kept for chunk in version.chunks]
         vectors, unit_vectors, unit_offsets, embedded = _vectors_for(
             chunks, previous, embedder, progress
@@ -261,7 +270,7 @@ def build_index(
             "chunk_count": len(chunks),
             "files": _file_records(corpus, kept),
         }
-        documents = {doc.id: document_record(doc) for doc in corpus.documents}
+        documents = {doc.id: document_record(doc) for doc in shown}
         documents.update({version.doc_id: version.record for version in kept})
         bm25 = BM25Index.build([c.index_text for c in chunks])
         generation = index_store.write_generation(
@@ -380,7 +389,7 @@ def _file_records(corpus: Corpus, kept: list[_LastGood]) -> dict[str, dict[str, 
         records[doc.path] = {
             "hash": doc.content_hash,
             "doc_id": doc.id,
-            "status": "indexed",
+            "status": "hidden" if doc.hidden else "indexed",
             "indexed_hash": doc.content_hash,
         }
     for version in kept:
@@ -411,6 +420,7 @@ def document_record(doc: Document) -> dict[str, Any]:
         "summary": doc.summary,
         "sources": list(doc.sources),
         "updated": doc.updated.isoformat() if doc.updated else None,
+        "boost": doc.boost,
     }
 
 

@@ -33,6 +33,8 @@ class Document:
     updated: date | None = None
     review_by: date | None = None
     owner: str | None = None
+    boost: float = 1.0  # a curator's weight on the document in ranking (0.5-2.0)
+    hidden: bool = False  # a draft: validated, never indexed or shown
     key_lines: tuple[tuple[str, int], ...] = ()  # front-matter key -> its line in the file
 
     def line_of(self, key: str) -> int:

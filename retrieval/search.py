@@ -10,12 +10,13 @@ fused chunk scores among all candidates, then each chunk's own score. A guide th
 question usually matches it in several sections, while a passing mention matches in one; on
 the dev set this lifted recall@1 from 0.708 to 0.776 and MRR from 0.858 to 0.906
 (BENCHMARKS.md, "Finding the right guide first"). The set of hits, and so the refusal
-signals read from it, is unchanged.
+signals read from it, is unchanged. A curator's ``boost`` (front matter, 0.5-2.0) multiplies
+its document's evidence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import faiss
@@ -46,6 +47,7 @@ def document_order(
     *,
     among: Sequence[int] | None = None,
     evidence: int = DOCUMENT_EVIDENCE,
+    boosts: Mapping[str, float] | None = None,
 ) -> list[int]:
     """``among`` (default: every position in ``fused``) best first: by the sum of their
     document's best ``evidence`` scores in ``fused``, then by their own score, then by
@@ -53,7 +55,11 @@ def document_order(
     per_doc: dict[str, list[float]] = {}
     for position, score in fused.items():
         per_doc.setdefault(doc_of[position], []).append(score)
-    doc_score = {doc: sum(sorted(v, reverse=True)[:evidence]) for doc, v in per_doc.items()}
+    boosts = boosts or {}
+    doc_score = {
+        doc: boosts.get(doc, 1.0) * sum(sorted(v, reverse=True)[:evidence])
+        for doc, v in per_doc.items()
+    }
     chosen = fused if among is None else among
     return sorted(chosen, key=lambda i: (-doc_score[doc_of[i]], -fused[i], i))
 
@@ -159,7 +165,7 @@ def search(
         fused = convex_fuse(dense, sparse, alpha=alpha)
     ranked = _ranked(fused)[:k]
     if mode == "hybrid":  # one retriever alone (eval --compare) stays as that retriever ranks
-        ranked = document_order(fused, index.doc_of, among=ranked)
+        ranked = document_order(fused, index.doc_of, among=ranked, boosts=index.boosts)
     return [Hit(index.chunks[i], fused[i], dense=dense.get(i), bm25=sparse.get(i)) for i in ranked]
 
 
