@@ -28,9 +28,6 @@ from retrieval.embeddings import SentenceTransformerEmbedder
 from retrieval.engine import Advisor
 from retrieval.evaluation import EvalQuestion, facts_found, junk_in, load_questions
 from retrieval.index import build_index
-from retrieval.models import Filters
-from retrieval.question_parts import question_parts
-from retrieval.search import search
 
 DEV = Path("tests/data/dev_questions")
 STEPS = (-0.06, -0.03, -0.015, 0.015, 0.03, 0.06)
@@ -43,40 +40,7 @@ class Prepared:
 
 
 def prepare(advisor: Advisor, questions: list[EvalQuestion]) -> list[Prepared]:
-    out = []
-    for q in questions:
-        text, _ = advisor.index.speller.correct(advisor.validate_question(q.question))
-        parts = question_parts(text)
-        vectors = advisor.embedder.embed([text, *parts])
-        common = {
-            "query": text,
-            "query_vector": vectors[0],
-            "fusion": advisor.options.fusion,
-            "rrf_k": advisor.options.rrf_k,
-            "alpha": advisor.options.alpha,
-        }
-        hits = search(advisor.index, k=advisor.options.top_k, **common)
-        peer_hits = search(
-            advisor.index, filters=Filters(kinds=("case-note",)), k=3, mode="dense", **common
-        )
-        peer_hits = [h for h in peer_hits if (h.dense or 0.0) >= advisor.options.abstain_threshold]
-        decided, refusal = advisor._refusal(text, hits, "hybrid")
-        out.append(
-            Prepared(
-                q,
-                {
-                    "question": text,
-                    "hits": hits,
-                    "index": advisor.index,
-                    "query_vector": vectors[0],
-                    "part_vectors": vectors[1:] if parts else None,
-                    "peer_hits": peer_hits,
-                    "decided": decided,
-                    "refusal": refusal,
-                },
-            )
-        )
-    return out
+    return [Prepared(q, advisor.evidence(q.question).compose) for q in questions]
 
 
 def score(prepared: list[Prepared], weights: Weights) -> tuple[float, float]:

@@ -10,14 +10,14 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from retrieval.answer import DEFAULT_ABSTAIN_THRESHOLD, ComposeOptions, compose_answer
 from retrieval.documents import DEFAULT_MAX_FILE_BYTES, Corpus, load_corpus
 from retrieval.embeddings import Embedder
 from retrieval.errors import CorpusError
 from retrieval.index import BuildReport, LoadedIndex, build_index, load_index
-from retrieval.models import Answer, Filters, Hit
+from retrieval.models import Answer, Correction, Filters, Hit
 from retrieval.question_parts import question_parts
 from retrieval.question_text import clean_question
 from retrieval.refusal import OFF_TOPIC_BELOW, Signals, signals_for
@@ -35,6 +35,15 @@ class SearchOptions:
     max_question_chars: int = 2000
     abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD  # see retrieval.refusal
     playbooks_url: str | None = None  # web base of the playbooks folder (citation links)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A question as asked, its spelling corrections, and ``compose_answer``'s arguments."""
+
+    asked: str
+    corrections: tuple[Correction, ...]
+    compose: dict[str, Any]
 
 
 class Advisor:
@@ -130,6 +139,24 @@ class Advisor:
         ``mode`` other than hybrid (for ``advisor eval --compare``) composes from one
         retriever's hits and never abstains.
         """
+        evidence = self.evidence(question, filters=filters, context=context, mode=mode)
+        options = ComposeOptions(
+            abstain_threshold=self.options.abstain_threshold,
+            playbooks_url=self.options.playbooks_url,
+        )
+        answer = compose_answer(**evidence.compose, options=options)
+        return replace(answer, question=evidence.asked, corrections=evidence.corrections)
+
+    def evidence(
+        self,
+        question: str,
+        *,
+        filters: Filters | None = None,
+        context: Sequence[str] = (),
+        mode: Mode = "hybrid",
+    ) -> Evidence:
+        """Everything ``ask`` composes from (the model and search work), without composing:
+        ``compose_answer(**evidence.compose, options=…)`` answers, in milliseconds."""
         asked = self.validate_question(question)
         text, corrections = self.index.speller.correct(asked)
         query = _with_context(text, context)
@@ -148,22 +175,17 @@ class Advisor:
         peer_hits = search(self.index, filters=peer_filters, k=3, mode="dense", **common)
         peer_hits = [h for h in peer_hits if (h.dense or 0.0) >= self.options.abstain_threshold]
         decided, refusal = self._refusal(text, hits, mode)
-        options = ComposeOptions(
-            abstain_threshold=self.options.abstain_threshold,
-            playbooks_url=self.options.playbooks_url,
-        )
-        answer = compose_answer(
-            text,
-            hits,
-            index=self.index,
-            query_vector=vector,
-            part_vectors=vectors[1:] if parts else None,
-            peer_hits=peer_hits,
-            options=options,
-            decided=decided,
-            refusal=refusal,
-        )
-        return replace(answer, question=asked, corrections=corrections)
+        compose = {
+            "question": text,
+            "hits": hits,
+            "index": self.index,
+            "query_vector": vector,
+            "part_vectors": vectors[1:] if parts else None,
+            "peer_hits": peer_hits,
+            "decided": decided,
+            "refusal": refusal,
+        }
+        return Evidence(asked, corrections, compose)
 
     def signals(self, question: str, hits: Sequence[Hit]) -> Signals:
         """The refusal signals of a (spelling-corrected) question and its hybrid hits."""

@@ -226,12 +226,7 @@ def read_generation(
     dict[str, int],
 ]:
     try:
-        chunks = [
-            _chunk_from(json.loads(line))
-            for line in (generation / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
-        documents = json.loads((generation / "documents.json").read_text(encoding="utf-8"))
+        chunks, documents = _read_text(generation)
         vectors = faiss.read_index(str(generation / "vectors.faiss"))
         bm25 = BM25Index.load(generation / "bm25.npz")
         units = np.load(generation / "units.npy", mmap_mode="r")
@@ -277,15 +272,18 @@ def salvage_text(
             path = generation / name
             if not path.is_file() or _sha256(path) != recorded.get(name, {}).get("sha256"):
                 return None
-        chunks = [
-            _chunk_from(json.loads(line))
-            for line in (generation / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
-        documents = json.loads((generation / "documents.json").read_text(encoding="utf-8"))
+        chunks, documents = _read_text(generation)
     except Exception:  # anything unreadable: nothing to salvage
         return None
     return manifest, chunks, documents
+
+
+def _read_text(generation: Path) -> tuple[list[Chunk], dict[str, dict[str, Any]]]:
+    """The generation's chunks (in vector order) and citation records; raises on bad files."""
+    lines = (generation / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
+    chunks = [_chunk_from(json.loads(line)) for line in lines if line.strip()]
+    documents = json.loads((generation / "documents.json").read_text(encoding="utf-8"))
+    return chunks, documents
 
 
 def _chunk_from(data: dict[str, Any]) -> Chunk:

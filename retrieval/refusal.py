@@ -39,7 +39,13 @@ class Detail:
     """A kind of detail a question can ask for, and how it looks in a passage."""
 
     asked: re.Pattern[str]  # the question asks for one (not merely mentions the topic)
-    present: re.Pattern[str]  # a passage states one
+    # a passage states one; None: the passage must state the very text the question's
+    # ``detail`` group named (a year)
+    present: re.Pattern[str] | None
+
+    def stated(self, asked: re.Match[str], passages: Sequence[str]) -> bool:
+        present = self.present or re.compile(rf"\b{re.escape(asked.group('detail'))}\b")
+        return any(present.search(text) for text in passages)
 
 
 _MONEY_WORD = r"(?:cost|costs|charge|charges|charged|charging|pay|pays|paid|spend|spent|budget)"
@@ -94,10 +100,10 @@ DETAILS: dict[str, Detail] = {
     "that year": Detail(  # "how much did Columbus budget in 2025": a year nothing covers
         re.compile(
             r"\b(?:in|for|of|during)(?: (?:its|their|the|our|this|that|fiscal))* "
-            r"(?:fy\s?)?(?:19|20)\d\d\b",
+            r"(?:fy\s?)?(?P<detail>(?:19|20)\d\d)\b",
             re.IGNORECASE,
         ),
-        re.compile(r"(?!)"),  # replaced per question: the very year asked about
+        None,  # the year asked about
     ),
     "a model number": Detail(
         re.compile(r"\bmodel (?:numbers?|#)", re.IGNORECASE),
@@ -147,12 +153,7 @@ def missing_details(question: str, passages: Sequence[str]) -> tuple[str, ...]:
     missing = []
     for kind, detail in DETAILS.items():
         asked = detail.asked.search(question)
-        if not asked:
-            continue
-        present = detail.present
-        if kind == "that year":
-            present = re.compile(rf"\b{asked.group(0)[-4:]}\b")
-        if not any(present.search(text) for text in passages):
+        if asked and not detail.stated(asked, passages):
             missing.append(kind)
     return tuple(missing)
 
