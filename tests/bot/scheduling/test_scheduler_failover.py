@@ -153,9 +153,11 @@ def test_a_leader_whose_lock_connection_drops_stops_and_another_takes_over(
 
 
 def _terminate_lock_holder(engine: Engine) -> None:
-    """Kill the backend holding this schema's scheduler lock (a dropped connection)."""
+    """Kill the backend holding this schema's scheduler lock (a dropped connection) and wait
+    (up to 5 s) until it is gone: otherwise termination is only signalled, and the lock can
+    outlive the call by a moment."""
     query = text(
-        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+        "SELECT pg_terminate_backend(pid, 5000) FROM pg_locks WHERE locktype = 'advisory'"
         " AND classid = :k AND objsubid = 2"
         " AND objid::bigint = (hashtext(current_schema())::bigint & 4294967295)"
     )
