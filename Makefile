@@ -14,6 +14,9 @@ $(BIN)/advisor: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	# Export the bundled model to ONNX once (.advisor/models), so no command imports torch.
 	$(BIN)/python -m bot.model_export
+	# Bytecode for the project's own modules, as pip writes it for installed packages: a
+	# cold `advisor ask` does not compile ~80 modules (where PYTHONDONTWRITEBYTECODE is set).
+	$(BIN)/python -m compileall -q bot retrieval storage checkins
 	touch $(BIN)/advisor
 
 install: $(BIN)/advisor

@@ -9,14 +9,22 @@ process's own): load the model and the persisted index, ask 5 warm-up questions 
 measured, then ask ``--questions`` distinct questions once each (dev set, variations of it,
 templated ones: see ``bench.common.bench_questions``), timing every ``ask`` and, inside it,
 the embedder call and the two ``search`` calls (main + peer case-notes). Compose is the rest.
+
+``--load 1`` runs one CPU-bound process (a busy loop) beside every run, so the second of two
+cores is taken as the issue 15 budgets assume; the load average is recorded with each run.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import statistics
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -124,13 +132,14 @@ def one_run(corpus: str, count: int, threads: int | None, backend: str = "onnx")
     questions = bench_questions(count)
     embedder.seconds.clear()
     search_seconds.clear()
-    total, embed, search, compose = [], [], [], []
+    total, embed, search, compose, cpu = [], [], [], [], []
     abstained = 0
     for q in questions:
         n_embed, n_search = len(embedder.seconds), len(search_seconds)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         answer = advisor.ask(q)
         elapsed = time.perf_counter() - t0
+        cpu.append((time.thread_time() - c0) * 1000)  # this thread's CPU: load moves it little
         e = sum(embedder.seconds[n_embed:])
         s = sum(search_seconds[n_search:])
         total.append(elapsed * 1000)
@@ -155,6 +164,7 @@ def one_run(corpus: str, count: int, threads: int | None, backend: str = "onnx")
         "rss_after_index_mb": rss_index,
         "peak_rss_mb": peak_rss_mb(),
         "total_ms": summary(total),
+        "cpu_ms": summary(cpu),
         "embed_ms": summary(embed),
         "search_ms": summary(search),
         "compose_ms": summary(compose),
@@ -162,8 +172,27 @@ def one_run(corpus: str, count: int, threads: int | None, backend: str = "onnx")
     }
 
 
+@contextlib.contextmanager
+def cpu_load(processes: int) -> Iterator[None]:
+    """``processes`` busy loops for the duration (each keeps one core busy)."""
+    burners = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes)
+    ]
+    try:
+        yield
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+
+
 def run(
-    corpus: str, runs: int, count: int, threads: int | None, backend: str = "onnx"
+    corpus: str,
+    runs: int,
+    count: int,
+    threads: int | None,
+    backend: str = "onnx",
+    load: int = 0,
 ) -> dict[str, Any]:
     per_run = []
     args = ["-m", "bench.bench_latency", "--one-run", "--corpus", corpus, "--questions", str(count)]
@@ -171,19 +200,23 @@ def run(
     if threads:
         args += ["--torch-threads", str(threads)]
     for i in range(runs):
-        result = run_json(args)
+        with cpu_load(load):
+            result = run_json(args)
+            result["load_average_after"] = os.getloadavg()[0]
         per_run.append(result)
         t = result["total_ms"]
         print(
             f"{corpus}{' threads=' + str(threads) if threads else ''} run {i + 1}: p50 {t['median']:.1f} ms  p95 {t['p95']:.1f} ms  "
-            f"peak RSS {result['peak_rss_mb']:.0f} MiB",
+            f"embed p95 {result['embed_ms']['p95']:.1f} ms  "
+            f"CPU p50 {result['cpu_ms']['median']:.1f} / p95 {result['cpu_ms']['p95']:.1f} ms  "
+            f"peak RSS {result['peak_rss_mb']:.0f} MiB  (load {result['load_average_after']:.1f})",
             flush=True,
         )
     rows = [
         {
             **{
                 f"{part}_{stat}": r[f"{part}_ms"][stat]
-                for part in ("total", "embed", "search", "compose", "search_plus_compose")
+                for part in ("total", "embed", "search", "compose", "search_plus_compose", "cpu")
                 for stat in ("median", "p95")
             },
             "peak_rss_mb": r["peak_rss_mb"],
@@ -193,7 +226,7 @@ def run(
         for r in per_run
     ]
     across = {key: across_runs(rows, key) for key in rows[0]}
-    return {"corpus": corpus, "runs": per_run, "across_runs": across}
+    return {"corpus": corpus, "load_processes": load, "runs": per_run, "across_runs": across}
 
 
 def main() -> None:
@@ -208,15 +241,19 @@ def main() -> None:
         help="the embedder's threads (torch.set_num_threads, or ONNX intra-op threads)",
     )
     parser.add_argument("--backend", choices=("onnx", "torch"), default="onnx")
+    parser.add_argument(
+        "--load", type=int, default=0, help="busy-loop processes run beside each measured run"
+    )
     parser.add_argument("--one-run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one_run:
         print(json.dumps(one_run(args.corpus, args.questions, args.torch_threads, args.backend)))
         return
-    data = run(args.corpus, args.runs, args.questions, args.torch_threads, args.backend)
+    data = run(args.corpus, args.runs, args.questions, args.torch_threads, args.backend, args.load)
     data["machine"] = machine()
     suffix = f"_threads{args.torch_threads}" if args.torch_threads else ""
     suffix += "" if args.backend == "onnx" else f"_{args.backend}"
+    suffix += f"_load{args.load}" if args.load else ""
     path = write_result(f"latency_{args.corpus}{suffix}", data)
     a = data["across_runs"]
     print(

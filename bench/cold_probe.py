@@ -1,7 +1,8 @@
 """One instrumented cold start (used by ``bench.bench_cold_start``; not a benchmark itself).
 
-Does what ``advisor ask QUESTION --json`` does, in the same order, timing each phase from
-``BENCH_T0`` (the parent's wall clock just before it started this process).
+Does what ``advisor ask QUESTION --json`` does, in the same order, marking each phase from
+``BENCH_T0`` (the parent's wall clock just before it started this process) and this
+process's CPU time (user + system, which machine load barely moves) at the same points.
 """
 
 from __future__ import annotations
@@ -13,21 +14,17 @@ import time
 
 T0 = float(os.environ.get("BENCH_T0", time.time()))
 marks = {"interpreter_start": time.time() - T0}
+cpu = {"interpreter_start": time.process_time()}
 
 
 def mark(name: str) -> None:
     marks[name] = time.time() - T0
+    cpu[name] = time.process_time()
 
 
 def main() -> None:
     question = sys.argv[1]
-    import torch  # noqa: F401
-
-    mark("import_torch")
-    import sentence_transformers  # noqa: F401
-
-    mark("import_sentence_transformers")
-    import bot.cli.main  # noqa: F401 - the CLI's own imports (typer, rich, storage, slack)
+    import bot.cli.main  # noqa: F401 - the CLI's own imports (typer, settings, retrieval)
     from bot.answers.setup import build_embedder, open_advisor
     from bot.settings import Settings
 
@@ -41,8 +38,17 @@ def main() -> None:
     sys.stdout.write(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()
     mark("first_answer")
+    heavy = sorted({m.split(".")[0] for m in sys.modules} & {"torch", "sentence_transformers"})
     sys.stderr.write(
-        json.dumps({"marks": marks, "rebuilt": bool(report and report.written)}) + "\n"
+        json.dumps(
+            {
+                "marks": marks,
+                "cpu": cpu,
+                "rebuilt": bool(report and report.written),
+                "heavy_modules": heavy,
+            }
+        )
+        + "\n"
     )
 
 

@@ -57,6 +57,7 @@ def main() -> None:
     step("bench.bench_slack_ack", "--real", "--runs", slack_runs, "--workers", "4")
     step("bench.bench_slack_ack", "--runs", slack_runs, "--workers", "4")
     step("bench.bench_checkins", *(["--quick"] if args.quick else []))
+    step("bench.bench_reload", "--runs", "2" if args.quick else "5")  # issue 13: save → answer
     shipped, big = load("latency_shipped"), load("latency_synthetic-100k")
     shipped1, big1 = load("latency_shipped_threads1"), load("latency_synthetic-100k_threads1")
     build, cold = load("build"), load("cold_start")

@@ -8,7 +8,14 @@ themselves live in ``bot.followup.jobs`` (check-ins, digests, the sweep) and
 first resync rewrites them to these names (``bot.scheduling.specs.sync_jobs``).
 """
 
+from bot.curation.digest import run_curator_digest
 from bot.followup.jobs import run_group_checkins, run_group_digest, run_sweep
 from bot.scheduling.scheduler import resync_active
 
-__all__ = ["resync_active", "run_group_checkins", "run_group_digest", "run_sweep"]
+__all__ = [
+    "resync_active",
+    "run_curator_digest",
+    "run_group_checkins",
+    "run_group_digest",
+    "run_sweep",
+]

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, text
 from sqlmodel import Session
@@ -33,6 +33,10 @@ from bot.settings import Settings
 from bot.slack.gateway import SlackCallFailed, SlackGateway, build_web_client
 from storage.engine import SessionFactory, create_db_engine, make_session_factory
 from storage.migrate import upgrade_engine
+
+if TYPE_CHECKING:
+    from bot.answers.live import Reloader
+    from bot.curation.source import CurationSource
 
 log = logging.getLogger(__name__)
 AUTH_CACHE_SECONDS = 60.0
@@ -81,6 +85,10 @@ class Services:
     deadlines: Deadlines = field(default_factory=Deadlines)
     db_trouble: DatabaseTrouble = field(default_factory=DatabaseTrouble)
     metrics: Metrics = field(default_factory=Metrics)
+    # Curators' loop (issue 13): the live re-index of the real engine (None with a test
+    # answerer) and the report's playbooks + model (None: no curator report in App Home).
+    reloader: Reloader | None = None
+    curation: CurationSource | None = None
     _auth: dict[str, Any] = field(default_factory=dict, repr=False)
     _auth_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -105,6 +113,8 @@ class Services:
 
     def close(self) -> None:
         """Finish in-flight answers, then release the database."""
+        if self.reloader is not None:
+            self.reloader.stop()
         self.workers.drain()
         self.deadlines.close()
         self.engine.dispose()
@@ -133,7 +143,7 @@ def build_services(
     metrics.watch_index(
         lambda: answerer.document_count, generation=index_generation(settings.resolved_index_dir)
     )
-    return Services(
+    services = Services(
         settings=settings,
         engine=engine,
         sessions=make_session_factory(engine),
@@ -142,6 +152,49 @@ def build_services(
         clock=clock,
         workers=WorkerPool(workers=settings.answer_workers, queue_size=settings.answer_queue_limit),
         metrics=metrics,
+    )
+    _wire_curation(services)
+    return services
+
+
+def _wire_curation(services: Services) -> None:
+    """The live re-index and the curators' report source, for the real engine (a test
+    answerer gets neither unless the test sets them)."""
+    from bot.answers.live import LiveAdvisor, Reloader  # late: the retrieval engine
+    from bot.curation.notices import tell_curators
+    from bot.curation.source import CurationSource
+
+    advisor, settings = services.advisor, services.settings
+    if not isinstance(advisor, LiveAdvisor):
+        return
+
+    def on_swap() -> None:
+        generation = index_generation(settings.resolved_index_dir)
+        services.metrics.index_info.info({"generation": generation or "unknown"})
+
+    def on_problems(problems: tuple[str, ...]) -> None:
+        tell_curators(
+            problems,
+            curators=settings.curator_user_ids,
+            sessions=services.sessions,
+            slack=services.slack,
+            clock=services.clock,
+        )
+
+    services.reloader = Reloader(
+        advisor,
+        playbooks_dir=settings.playbooks_dir,
+        index_dir=settings.resolved_index_dir,
+        on_problems=on_problems,
+        max_file_bytes=settings.max_playbook_bytes,
+        on_swap=on_swap,
+    )
+    services.curation = CurationSource(
+        playbooks_dir=settings.playbooks_dir,
+        embed=lambda texts: advisor.embedder.embed(texts),
+        retention_days=settings.question_log_retention_days,
+        days=settings.curator_digest_days,
+        max_file_bytes=settings.max_playbook_bytes,
     )
 
 
@@ -158,10 +211,11 @@ def index_generation(index_dir: Path) -> str | None:
 
 def load_advisor(settings: Settings) -> Answerer:
     """The real retrieval engine over the persisted index (loads the embedding model)."""
+    from bot.answers.live import LiveAdvisor
     from bot.answers.setup import open_advisor  # late: the model loads only when serving
 
     advisor, _report, _corpus = open_advisor(settings)
-    return advisor
+    return LiveAdvisor(advisor)  # swapped whole by ``bot.answers.live.Reloader``
 
 
 def health(services: Services) -> dict[str, dict[str, Any]]:

@@ -110,6 +110,14 @@ class Settings(BaseSettings):
     # below Slack's workspace-wide "several hundred per minute".
     checkin_posts_per_minute: int = Field(default=240, ge=1, le=10_000)
 
+    # Curators' loop (issue 13). The weekly report DM'd to ADVISOR_CURATOR_USER_IDS, on this
+    # schedule in ADVISOR_DEFAULT_TIMEZONE ("off": no digest), covering the last N days.
+    curator_digest_schedule: str = "mon 08:00"
+    curator_digest_days: int = Field(default=7, ge=1, le=366)
+    # How often a running bot checks the playbooks folder and reloads a changed index
+    # (0: only on `/advisor reindex`).
+    reload_seconds: float = Field(default=60.0, ge=0, le=86_400)
+
     log_level: str = "INFO"
     # text: one readable line per record; json: one JSON object per line, extra= fields kept.
     log_format: Literal["text", "json"] = "text"
@@ -150,6 +158,20 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"unknown timezone {value!r}; use an IANA name such as Europe/Paris"
             ) from None
+        return value
+
+    @field_validator("curator_digest_schedule")
+    @classmethod
+    def _digest_schedule(cls, value: str) -> str:
+        if value.strip().lower() == "off":
+            return "off"
+        from checkins.errors import InvalidSchedule
+        from checkins.schedule import parse_schedule
+
+        try:
+            parse_schedule(value, timezone="UTC")
+        except InvalidSchedule as error:
+            raise ValueError(str(error)) from None
         return value
 
     @field_validator("log_level")

@@ -51,6 +51,8 @@ class DigestContent:
     rows: list[DigestRow] = field(default_factory=list)
     blockers: list[Blocker] = field(default_factory=list)
     unreachable_owners: list[str] = field(default_factory=list)
+    away: list[tuple[str, date]] = field(default_factory=list)  # (user id, away until)
+    missing: list[str] = field(default_factory=list)  # stakeholder labels missing from the table
 
     @property
     def overdue_count(self) -> int:

@@ -87,6 +87,31 @@ def _checkin_fire(group: WorkingGroup, *, now: datetime, grace: timedelta) -> da
     return fire
 
 
+def current_checkin_period(group: WorkingGroup, *, now: datetime) -> str | None:
+    """The period whose check-in is outstanding at ``now``: the group's latest check-in
+    fire at or before ``now`` on a working day (no grace), as its period key.
+
+    An update (``/advisor update``) answers only a check-in of this period; one from an
+    earlier period is stale, and the update waits for the next check-in instead.
+    """
+    try:
+        schedule, working = _schedule(group), parse_weekdays(group.working_days)
+    except InvalidSchedule:
+        return None
+    at = now
+    for _ in range(_WORKING_FIRE_SEARCH):
+        fire = previous_fire(schedule, at=at)
+        if fire is None:
+            return None
+        if fire.astimezone(schedule.tz).weekday() in working:
+            return period_key(schedule, fire)
+        at = fire - timedelta(microseconds=1)
+    return None
+
+
+_WORKING_FIRE_SEARCH = 400  # fires looked back through for one on a working day
+
+
 def _schedule(group: WorkingGroup) -> Schedule:
     return parse_schedule(group.checkin_schedule, timezone=group.timezone)
 

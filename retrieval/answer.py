@@ -38,7 +38,7 @@ from retrieval.units import Unit, clean_inline
 __all__ = ["DEFAULT_ABSTAIN_THRESHOLD", "ComposeOptions", "clean_inline", "compose_answer"]
 
 # Calibrated on tests/data/dev_questions (see BENCHMARKS.md, "Abstention threshold").
-DEFAULT_ABSTAIN_THRESHOLD = 0.356
+DEFAULT_ABSTAIN_THRESHOLD = 0.365
 SKIP_SECTIONS = frozenset({"related", "sources", "see also"})
 ACTION_SECTIONS = frozenset({"actions", "what to do next", "checklist"})
 PITFALL_SECTIONS = frozenset({"pitfalls", "common mistakes", "what goes wrong"})
@@ -86,6 +86,7 @@ class ComposeOptions:
     documents: int = 3  # how many top documents' sections are read for evidence
     peer_margin: float = 0.08  # a peer's best similarity may trail the answer's by this much
     sentence_margin: float = 0.18  # a sentence scoring this far below the best is left out
+    per_section: int = 3  # sentence groups shown from one section (table rows: one more)
     playbooks_url: str | None = None  # web base of the playbooks folder, for citation links
     weights: Weights = field(default_factory=Weights)
 
@@ -419,9 +420,10 @@ def _pick_sentences(
             if follow is None:
                 break
             group.append(follow)
-        # At most two sentences a section, plus up to three rows of its table.
+        # A few sentence groups a section, and one more row of its table.
         section = (best.chunk.doc_id, best.chunk.headings, best.unit.kind == "row")
-        if per_section.get(section, 0) >= (3 if best.unit.kind == "row" else 2):
+        cap = options.per_section + (best.unit.kind == "row")
+        if per_section.get(section, 0) >= cap:
             continue
         size = sum(len(m.unit.text) + 1 for m in group)
         while chosen and length + size > options.max_body_chars and len(group) > core:

@@ -58,6 +58,15 @@ def slug_for(relative: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", stem).strip("-")
 
 
+def content_hashes(root: Path) -> dict[str, str] | None:
+    """Every content file's hash exactly as ``load_corpus`` records it (``Corpus.hashes``),
+    without parsing anything (what a freshness check needs); ``None`` if ``root`` is not a
+    folder."""
+    if not root.is_dir():
+        return None
+    return {path.relative_to(root).as_posix(): _hash_file(path) for path in content_files(root)}
+
+
 def load_corpus(
     root: Path,
     *,

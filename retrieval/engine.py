@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from retrieval.answer import DEFAULT_ABSTAIN_THRESHOLD, ComposeOptions, compose_answer
-from retrieval.documents import DEFAULT_MAX_FILE_BYTES, Corpus, load_corpus
+from retrieval.documents import DEFAULT_MAX_FILE_BYTES, Corpus, content_hashes, load_corpus
 from retrieval.embeddings import Embedder
 from retrieval.errors import CorpusError
-from retrieval.index import BuildReport, LoadedIndex, build_index, load_index
+from retrieval.index import BuildReport, LoadedIndex, build_index, is_current, load_index
 from retrieval.models import Answer, Correction, Filters, Hit
 from retrieval.question_parts import question_parts
 from retrieval.question_text import clean_question
@@ -80,6 +80,8 @@ class Advisor:
             index.check_model(embedder)  # another model: refuse; `advisor index` rebuilds it
         corpus = None
         report = None
+        if index is not None and refresh and _is_fresh(index, playbooks_dir, embedder):
+            return cls(index, embedder, options), None, None  # no playbook parsed
         if index is None or refresh:
             corpus = load_corpus(
                 playbooks_dir,
@@ -200,6 +202,15 @@ class Advisor:
         if not signals.refuses(self.options.abstain_threshold):
             return True, None
         return True, "off-topic" if signals.dense < OFF_TOPIC_BELOW else "too-specific"
+
+
+def _is_fresh(index: LoadedIndex, playbooks_dir: Path, embedder: Embedder) -> bool:
+    """Whether the loaded index is current for the playbooks on disk, judged by their
+    hashes alone (``build_index`` would find the same, after parsing every file)."""
+    hashes = content_hashes(playbooks_dir)
+    return hashes is not None and is_current(
+        index.manifest, model=embedder.name, file_hashes=hashes, embedder=embedder
+    )
 
 
 def _with_context(question: str, context: Sequence[str]) -> str:

@@ -26,7 +26,6 @@ from pathlib import Path
 
 import yaml
 
-from retrieval.answer import confidence_of
 from retrieval.engine import Advisor
 from retrieval.errors import RetrievalError
 from retrieval.junk import answer_junk
@@ -232,35 +231,85 @@ def _misspell(word: str, rng: random.Random, *, edits: int) -> str:
     return word
 
 
-def calibrate_threshold(advisor: Advisor, questions: Sequence[EvalQuestion]) -> tuple[float, float]:
-    """The cosine threshold with the best F1 of abstaining on ``questions``, and that F1.
+THRESHOLD_MARGIN = 0.003  # the least cosine between a calibrated threshold and any question
 
-    Questions the names rule refuses anyway (``retrieval.refusal``) abstain at any threshold.
+
+@dataclass(frozen=True)
+class SignalCount:
+    """What one refusal signal does on a labeled set: the must-abstain questions it refuses
+    (right) and the answerable ones (wrong), each counted for every signal that fires."""
+
+    signal: str
+    right: int
+    wrong: int
+
+
+@dataclass(frozen=True)
+class Calibration:
+    threshold: float  # the calibrated cosine cut
+    f1: float  # abstention F1 of the whole decision at that cut
+    precision: float
+    recall: float
+    signals: tuple[SignalCount, ...]
+
+
+def calibrate_threshold(advisor: Advisor, questions: Sequence[EvalQuestion]) -> Calibration:
+    """The cosine threshold with the best F0.5 of abstaining on ``questions``, and what each
+    refusal signal then contributes.
+
+    Questions the other signals refuse anyway (unknown names, a detail the passages lack:
+    ``retrieval.refusal``) abstain at any threshold.
     Candidates are midpoints between neighbouring confidences (so the threshold sits in a gap,
-    not on a question); ties go to the more balanced precision/recall.
+    not on a question) at least ``THRESHOLD_MARGIN`` from both sides, so a paraphrase's small
+    shift in cosine does not flip a decision; ties go to the more balanced precision/recall.
     """
-    confidences = []
+    signals = []
     for q in questions:
         text, _ = advisor.index.speller.correct(advisor.validate_question(q.question))
-        hits = advisor.search(q.question)
-        named = len(advisor.signals(text, hits).unknown_names) >= MAX_UNKNOWN_NAMES
-        confidences.append(0.0 if named else confidence_of(hits))
-    return best_threshold(confidences, [q.must_abstain for q in questions])
+        signals.append(advisor.signals(text, advisor.search(q.question)))
+    truth = [q.must_abstain for q in questions]
+    confidences = [0.0 if s.refuses(threshold=0.0) else s.dense for s in signals]
+    threshold, f1 = best_threshold(confidences, truth)
+    precision, recall = abstention_scores([s.refuses(threshold) for s in signals], truth)
+    fired = {
+        f"best cosine under {threshold:.3f}": [s.dense < threshold for s in signals],
+        f"{MAX_UNKNOWN_NAMES}+ names the library never uses": [
+            len(s.unknown_names) >= MAX_UNKNOWN_NAMES for s in signals
+        ],
+        "asks for a detail the best passages lack": [bool(s.missing_details) for s in signals],
+    }
+    counts = tuple(
+        SignalCount(
+            name,
+            right=sum(f and t for f, t in zip(flags, truth, strict=True)),
+            wrong=sum(f and not t for f, t in zip(flags, truth, strict=True)),
+        )
+        for name, flags in fired.items()
+    )
+    return Calibration(threshold, f1, precision, recall, counts)
 
 
 def best_threshold(
     confidences: Sequence[float], must_abstain: Sequence[bool]
 ) -> tuple[float, float]:
+    """The cut with the best F0.5 of abstaining (precision weighs double: a wrongful refusal
+    costs an official an answer, a missed one shows a weak answer), and that cut's F1."""
     values = sorted(set(confidences))
-    candidates = [(a + b) / 2 for a, b in itertools.pairwise(values)] or [
-        values[0] if values else 0.0
-    ]
-    best: tuple[float, float, float] = (-1.0, -1.0, 0.0)  # (f1, balance, threshold)
+    candidates = [
+        (a + b) / 2 for a, b in itertools.pairwise(values) if b - a >= 2 * THRESHOLD_MARGIN
+    ] or [values[0] if values else 0.0]
+    best_key: tuple[float, float] = (-1.0, -1.0)
+    chosen, chosen_f1 = candidates[0], 0.0
     for threshold in candidates:
         predicted = [c < threshold for c in confidences]
         precision, recall = abstention_scores(predicted, must_abstain)
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        score = (round(f1, 9), min(precision, recall), threshold)
-        if score[:2] > best[:2]:
-            best = score
-    return round(best[2], 3), best[0]
+        key = (round(_f_beta(precision, recall, 0.5), 9), min(precision, recall))
+        if key > best_key:
+            best_key, chosen, chosen_f1 = key, threshold, _f_beta(precision, recall, 1.0)
+    return round(chosen, 3), chosen_f1
+
+
+def _f_beta(precision: float, recall: float, beta: float) -> float:
+    b2 = beta * beta
+    denominator = b2 * precision + recall
+    return (1 + b2) * precision * recall / denominator if denominator else 0.0

@@ -7,8 +7,9 @@ Loading never embeds anything.
 
 Each chunk also carries one vector per answer unit (``retrieval.units``: its sentences, list
 items and table rows), pooled from the chunk's own token embeddings in the same model pass,
-so answers can judge sentence relevance semantically. They are stored as float16 and
-memory-mapped, so a large index pays for them only where a question looks.
+so answers can judge sentence relevance semantically. They are stored as float16 and read
+from disk a few rows at a time (``retrieval.flat.NpyRows``), so a large index pays memory for
+them only while a question reads them.
 
 A playbook that was indexed and then broken by an edit keeps its last good version: its
 chunks, vectors and citation record are carried over from the previous generation, and the
@@ -25,7 +26,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 
 from retrieval import index_store
@@ -34,6 +34,7 @@ from retrieval.chunking import DEFAULT_MAX_CHARS, chunk_document
 from retrieval.documents import Corpus
 from retrieval.embeddings import Embedder, embedder_identity, same_vectors
 from retrieval.errors import IndexDamaged, IndexError_
+from retrieval.flat import FlatVectors, NpyRows, read_flat
 from retrieval.models import Chunk, Document
 from retrieval.spelling import Speller, count_words
 from retrieval.text import TOKENIZER_VERSION, tokenize
@@ -42,6 +43,7 @@ from retrieval.units import Unit, answer_units
 CHUNKING_VERSION = 2  # 2: oversize blocks are cut (retrieval.chunking)
 UNIT_CACHE = 20_000  # chunks whose answer units are kept in memory between questions
 UNITS_VERSION = 2  # bump when retrieval.units splits text or what is embedded changes
+RECORDS_VERSION = 2  # bump when ``document_record`` keeps more (2: stakeholders); no re-embedding
 
 
 @dataclass
@@ -51,11 +53,12 @@ class LoadedIndex:
     manifest: dict[str, Any]
     chunks: list[Chunk]
     documents: dict[str, dict[str, Any]]
-    vectors: faiss.Index
+    vectors: FlatVectors  # faiss IndexFlatIP: exact inner-product search
     bm25: BM25Index
-    unit_vectors: np.ndarray  # (units, dimension) float16, L2-normalized, maybe memory-mapped
+    # (units, dimension) float16, L2-normalized; loaded ones are read from disk on demand
+    unit_vectors: np.ndarray | NpyRows
     unit_offsets: np.ndarray  # (chunks + 1,) int64: chunk i's units are rows [o[i], o[i+1])
-    heading_vectors: np.ndarray  # (chunks, dimension) float16: "Title › Section" of each chunk
+    heading_vectors: np.ndarray | NpyRows  # (chunks, dimension) float16: "Title › Section"
     vocabulary: dict[str, int]  # every word of the chunks with its count
     by_doc: dict[str, list[int]] = field(default_factory=dict)
     # filters -> allowed chunk positions, memoized by ``retrieval.search`` (read-only arrays)
@@ -214,6 +217,7 @@ def is_current(
         and manifest.get("chunking") == _chunking(max_chars)
         and manifest.get("units") == _units_version()
         and manifest.get("tokenizer") == TOKENIZER_VERSION
+        and manifest.get("records", 1) == RECORDS_VERSION
         and (
             embedder is None or same_vectors(manifest.get("embedder"), embedder_identity(embedder))
         )
@@ -267,6 +271,7 @@ def build_index(
             "chunking": _chunking(max_chars),
             "units": _units_version(),
             "tokenizer": TOKENIZER_VERSION,
+            "records": RECORDS_VERSION,
             "chunk_count": len(chunks),
             "files": _file_records(corpus, kept),
         }
@@ -289,7 +294,7 @@ def build_index(
         index_store.read_manifest(generation),
         chunks,
         documents,
-        faiss.read_index(str(generation / "vectors.faiss")),
+        read_flat(generation / "vectors.faiss"),
         bm25,
         unit_vectors,
         unit_offsets,
@@ -421,6 +426,7 @@ def document_record(doc: Document) -> dict[str, Any]:
         "sources": list(doc.sources),
         "updated": doc.updated.isoformat() if doc.updated else None,
         "boost": doc.boost,
+        "stakeholders": list(doc.stakeholders),
     }
 
 

@@ -8,11 +8,11 @@
                            hashes, and the size and SHA-256 of every file below
         chunks.jsonl       chunk metadata and text, in vector order
         documents.json     per-document metadata used for citations
-        vectors.faiss      faiss IndexFlatIP over L2-normalized vectors
+        vectors.faiss      faiss IndexFlatIP over L2-normalized vectors (retrieval.flat)
         bm25.npz           BM25 postings over the same chunks
-        units.npy          float16 vectors of every chunk's answer units (memory-mapped)
+        units.npy          float16 vectors of every chunk's answer units (read on demand)
         unit_offsets.npy   where each chunk's units start in units.npy
-        headings.npy       float16 vector of each chunk's "Title › Section" (memory-mapped)
+        headings.npy       float16 vector of each chunk's "Title › Section" (read on demand)
         vocabulary.json    every word of the chunks with its count (spelling correction)
 
 A build writes a whole new generation, fsyncs it, then swaps ``CURRENT``; a crash at any
@@ -40,11 +40,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import faiss
 import numpy as np
 
 from retrieval.bm25 import BM25Index
 from retrieval.errors import IndexDamaged, IndexError_
+from retrieval.flat import FlatVectors, NpyRows, read_flat, write_flat
 from retrieval.models import Chunk
 
 FORMAT_VERSION = 4  # 2: unit vectors; 3: vocabulary; 4: size and checksum of every file
@@ -178,10 +178,10 @@ def write_generation(
             for chunk in chunks:
                 handle.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
         _write_json(tmp / "documents.json", documents)
-        flat = faiss.IndexFlatIP(int(manifest["dimension"]))
-        if len(vectors):
-            flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        faiss.write_index(flat, str(tmp / "vectors.faiss"))
+        dimension = int(manifest["dimension"])
+        write_flat(
+            tmp / "vectors.faiss", np.asarray(vectors, dtype=np.float32).reshape(-1, dimension)
+        )
         bm25.save(tmp / "bm25.npz")
         np.save(tmp / "units.npy", np.ascontiguousarray(unit_vectors, dtype=np.float16))
         np.save(tmp / "unit_offsets.npy", np.asarray(unit_offsets, dtype=np.int64))
@@ -218,20 +218,20 @@ def read_generation(
 ) -> tuple[
     list[Chunk],
     dict[str, dict[str, Any]],
-    faiss.Index,
+    FlatVectors,
     BM25Index,
+    NpyRows,
     np.ndarray,
-    np.ndarray,
-    np.ndarray,
+    NpyRows,
     dict[str, int],
 ]:
     try:
         chunks, documents = _read_text(generation)
-        vectors = faiss.read_index(str(generation / "vectors.faiss"))
+        vectors = read_flat(generation / "vectors.faiss")
         bm25 = BM25Index.load(generation / "bm25.npz")
-        units = np.load(generation / "units.npy", mmap_mode="r")
+        units = NpyRows(generation / "units.npy")
         offsets = np.load(generation / "unit_offsets.npy")
-        headings = np.load(generation / "headings.npy", mmap_mode="r")
+        headings = NpyRows(generation / "headings.npy")
         vocabulary = json.loads((generation / "vocabulary.json").read_text(encoding="utf-8"))
     except Exception as exc:  # any file that will not parse is damage (faiss, numpy, zip, JSON)
         raise IndexDamaged(
@@ -280,15 +280,25 @@ def salvage_text(
 
 def _read_text(generation: Path) -> tuple[list[Chunk], dict[str, dict[str, Any]]]:
     """The generation's chunks (in vector order) and citation records; raises on bad files."""
-    lines = (generation / "chunks.jsonl").read_text(encoding="utf-8").splitlines()
-    chunks = [_chunk_from(json.loads(line)) for line in lines if line.strip()]
+    shared: dict[Any, Any] = {}
+    chunks = []
+    with (generation / "chunks.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:  # one line at a time: the file is never held whole
+            if line.strip():
+                chunks.append(_chunk_from(json.loads(line), shared))
     documents = json.loads((generation / "documents.json").read_text(encoding="utf-8"))
     return chunks, documents
 
 
-def _chunk_from(data: dict[str, Any]) -> Chunk:
-    data["headings"] = tuple(data["headings"])
-    data["tags"] = tuple(data["tags"])
+def _chunk_from(data: dict[str, Any], shared: dict[Any, Any]) -> Chunk:
+    """A chunk whose document fields (id, title, kind, city, tags, heading path) are the one
+    copy ``shared`` keeps for all the document's chunks: at 100k chunks that is ~1 KB a
+    chunk the loaded index does not hold (BENCHMARKS.md, issue 15)."""
+    for key in ("doc_id", "doc_title", "kind", "city"):
+        data[key] = shared.setdefault(data[key], data[key])
+    for key in ("headings", "tags"):
+        value = tuple(shared.setdefault(part, part) for part in data[key])
+        data[key] = shared.setdefault(value, value)
     return Chunk(**data)
 
 

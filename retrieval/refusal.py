@@ -12,9 +12,12 @@ refused when either
 - it asks for a kind of detail (``DETAILS``: a price or fee, a phone number or email, a time
   or date, a section of a law, a model number) and the best-matching passages hold nothing
   of that kind. "What does Flock charge per camera per year?" finds the camera guides, but
-  no amount in them, so the answer would talk around the question.
-On the dev set this rule catches 59% of the must-abstain questions at 96% precision with one
-wrongful refusal, against 44% for the cosine alone (BENCHMARKS.md, "Refusals"). A refusal is
+  no amount in them, so the answer would talk around the question. The detail must sit in a
+  sentence that also names part of the question's subject: a case note's "$1 million" for
+  software does not state what a business pays to join its camera program.
+On the dev set the three signals together refuse 95% of the must-abstain questions at 97%
+precision with one wrongful refusal, against 54% for the cosine alone (BENCHMARKS.md, "Third
+pass"; `advisor eval --calibrate` shows each signal's share). A refusal is
 "off-topic" when even the best match is far from everything, else "too specific".
 """
 
@@ -25,12 +28,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from retrieval.models import Hit
-from retrieval.text import STOP_WORDS
+from retrieval.text import STOP_WORDS, tokenize
 
 MAX_UNKNOWN_NAMES = 2
 DETAIL_EVIDENCE = 3  # the passages a requested detail must be found in (best hits first)
 OFF_TOPIC_BELOW = 0.30  # best cosine under this: nothing in the library is near
 RELATED_AT_LEAST = 0.33  # "closest topics" are only named at this cosine or above
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9'’.-]*[A-Za-z0-9]")
 
 
@@ -43,9 +47,18 @@ class Detail:
     # ``detail`` group named (a year)
     present: re.Pattern[str] | None
 
-    def stated(self, asked: re.Match[str], passages: Sequence[str]) -> bool:
+    def stated(
+        self, asked: re.Match[str], passages: Sequence[str], subject: frozenset[str] = frozenset()
+    ) -> bool:
+        """Whether a sentence of ``passages`` states such a detail; with ``subject`` (the
+        question's word stems), only a sentence that also names part of the subject counts:
+        a camera program's fee is not stated by the price of the department's software."""
         present = self.present or re.compile(rf"\b{re.escape(asked.group('detail'))}\b")
-        return any(present.search(text) for text in passages)
+        for text in passages:
+            for sentence in _SENTENCE_BREAK.split(text):
+                if present.search(sentence) and (not subject or subject & set(tokenize(sentence))):
+                    return True
+        return False
 
 
 _MONEY_WORD = r"(?:cost|costs|charge|charges|charged|charging|pay|pays|paid|spend|spent|budget)"
@@ -149,13 +162,27 @@ def unknown_names(question: str, vocabulary: Mapping[str, int]) -> tuple[str, ..
 
 
 def missing_details(question: str, passages: Sequence[str]) -> tuple[str, ...]:
-    """The kinds of detail ``question`` asks for that none of ``passages`` states."""
+    """The kinds of detail ``question`` asks for that no sentence of ``passages`` states
+    together with a word of the question's subject (its words but names: "Detroit" says
+    nothing about which price a sentence gives)."""
     missing = []
+    subject = _subject_words(question)
     for kind, detail in DETAILS.items():
         asked = detail.asked.search(question)
-        if asked and not detail.stated(asked, passages):
+        if asked and not detail.stated(asked, passages, subject):
             missing.append(kind)
     return tuple(missing)
+
+
+def _subject_words(question: str) -> frozenset[str]:
+    """The question's word stems, without its names (capitalized words after the first)."""
+    names = {
+        word
+        for number, match in enumerate(_NAME.finditer(question))
+        if number > 0 and match.group(0)[:1].isupper()
+        for word in tokenize(match.group(0))
+    }
+    return frozenset(tokenize(question)) - names
 
 
 def signals_for(question: str, hits: Sequence[Hit], *, vocabulary: Mapping[str, int]) -> Signals:

@@ -1,4 +1,5 @@
-"""Hybrid search: dense (faiss inner product) and BM25 candidates, fused, filtered.
+"""Hybrid search: dense (faiss inner product, ``retrieval.flat``) and BM25 candidates, fused,
+filtered.
 
 The fusion functions are pure (ranked lists and score arrays in, positions and scores out)
 so ranking can be tested with hand-written numbers. ``search`` takes a query *vector*: the
@@ -19,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-import faiss
 import numpy as np
 
 from retrieval.index import LoadedIndex
@@ -103,15 +103,8 @@ def dense_candidates(
 ) -> dict[int, float]:
     if index.vectors.ntotal == 0 or (allowed is not None and len(allowed) == 0):
         return {}
-    query = np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32)
-    k = min(k, index.vectors.ntotal if allowed is None else len(allowed))
-    params = None
-    if allowed is not None:
-        # faiss's Python wrapper takes the selector as a keyword (and keeps it alive); its
-        # type stubs only know the bare SWIG constructor.
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
-    scores, ids = index.vectors.search(query, k, params=params)
-    return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+    scores, ids = index.vectors.search(query_vector, k, allowed=allowed)
+    return {int(i): float(s) for i, s in zip(ids, scores, strict=True)}
 
 
 def bm25_candidates(

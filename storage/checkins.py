@@ -83,8 +83,13 @@ def claim_digest(session: Session, *, group_id: int, period: str, now: datetime)
 
 
 def release_claim(session: Session, *, row: CheckIn | Escalation | Digest) -> None:
-    """Delete a claim whose message could not be sent, so a later run tries again."""
+    """Delete a claim whose message could not be sent, so a later run tries again.
+
+    A check-in answered meanwhile (an ``/advisor update`` while its DM was on its way) is
+    kept: its period is answered and must not be asked again."""
     target = session.get(type(row), row.id)
+    if isinstance(target, CheckIn) and target.response is not None:
+        return
     if target is not None:
         session.delete(target)
         session.commit()

@@ -91,6 +91,7 @@ class WorkingGroupBase(SQLModel):
     checkin_schedule: str = Field(default="mon 09:00", max_length=100)
     digest_schedule: str = Field(default="fri 15:00", max_length=100)
     working_days: str = Field(default="mon,tue,wed,thu,fri", max_length=40)
+    topic: str | None = Field(default=None, max_length=300)  # what the stakeholder map is about
 
 
 class WorkingGroup(WorkingGroupBase, table=True):
@@ -114,6 +115,7 @@ class Membership(SQLModel, table=True):
     user_id: str = Field(max_length=32, index=True)
     role: str = Field(default=MemberRole.MEMBER.value, max_length=16)
     joined_at: datetime = _when(nullable=False)
+    stakeholder: str | None = Field(default=None, max_length=64)  # an id of stakeholders.yaml
 
 
 # --- commitments and their follow-up ------------------------------------------------------
@@ -138,6 +140,9 @@ class Commitment(CommitmentBase, table=True):
     created_at: datetime = _when(nullable=False)
     updated_at: datetime = _when(nullable=False)
     completed_at: datetime | None = _when()
+    # The cited playbook sections of the answer it was made from (``title``, ``section``,
+    # ``path``, ``headings``), first the one its title came from; empty for typed ones.
+    citations: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
 
 
 class CheckIn(SQLModel, table=True):
@@ -161,6 +166,33 @@ class CheckIn(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=Text)
     responded_by: str | None = Field(default=None, max_length=32)
     responded_at: datetime | None = _when()
+
+
+class StatusUpdate(SQLModel, table=True):
+    """A status given outside the check-in DM (``/advisor update``); the check-in of the
+    period it falls in counts it (``checkin_id``) instead of asking, exactly once."""
+
+    __tablename__ = "status_update"
+    id: int | None = Field(default=None, primary_key=True)
+    commitment_id: int = _fk("commitment.id", ondelete="CASCADE")
+    user_id: str = Field(max_length=32)
+    status: str = Field(max_length=16)  # a ``CheckInResponse``
+    note: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _when(nullable=False)
+    checkin_id: int | None = _fk("check_in.id", ondelete="SET NULL", nullable=True)
+
+
+class AwayPeriod(SQLModel, table=True):
+    """A user away until the end of ``until`` in ``timezone``: no check-ins or reminders
+    scheduled before ``back_at`` (the next local midnight, as UTC)."""
+
+    __tablename__ = "away_period"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32, unique=True)
+    until: date
+    timezone: str = Field(max_length=64)
+    back_at: datetime = _when(nullable=False, index=True)
+    set_at: datetime = _when(nullable=False)
 
 
 class Escalation(SQLModel, table=True):
@@ -204,6 +236,8 @@ class QuestionLog(SQLModel, table=True):
     hit_chunk_ids: list[str] = Field(default_factory=list, sa_type=JSON)
     cited_doc_ids: list[str] = Field(default_factory=list, sa_type=JSON)
     answer_ts: str | None = Field(default=None, max_length=32)
+    # "doc id#section" of each citation (issue 13: the curators' report counts sections)
+    cited_sections: list[str] = Field(default_factory=list, sa_type=JSON)
 
 
 class Feedback(SQLModel, table=True):
@@ -239,3 +273,42 @@ class AnswerThread(SQLModel, table=True):
     thread_ts: str = Field(max_length=32)
     created_at: datetime = _when(nullable=False)
     last_answered_at: datetime = _when(nullable=False)
+
+
+# --- curation: channel scope, Ask-a-person requests, curator digests (issue 13) ----------
+
+
+class ChannelScope(SQLModel, table=True):
+    """An admin's rules for one channel: whether the bot answers there, default filters."""
+
+    __tablename__ = "channel_scope"
+    channel_id: str = Field(primary_key=True, max_length=32)
+    answer: bool = Field(default=True)
+    kinds: list[str] = Field(default_factory=list, sa_type=JSON)
+    tags: list[str] = Field(default_factory=list, sa_type=JSON)
+    cities: list[str] = Field(default_factory=list, sa_type=JSON)
+    updated_by: str = Field(max_length=32)
+    updated_at: datetime = _when(nullable=False)
+
+
+class PersonRequest(SQLModel, table=True):
+    """An *Ask a person* click on an answer; open until a curator marks it handled."""
+
+    __tablename__ = "person_request"
+    id: int | None = Field(default=None, primary_key=True)
+    question_log_id: int = _fk("question_log.id", ondelete="CASCADE")
+    user_id: str = Field(max_length=32)
+    asked_at: datetime = _when(nullable=False, index=True)
+    resolved_at: datetime | None = _when()
+    resolved_by: str | None = Field(default=None, max_length=32)
+
+
+class CuratorDigest(SQLModel, table=True):
+    """The weekly curator digest DM, claimed once per curator and period."""
+
+    __tablename__ = "curator_digest"
+    __table_args__ = (UniqueConstraint("user_id", "period"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=32)
+    period: str = Field(max_length=32)
+    sent_at: datetime = _when(nullable=False)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.errors import InvalidValue
-from storage.models import Feedback, QuestionLog, Surface
+from storage.models import Feedback, PersonRequest, QuestionLog, Surface
 
 
 def log_question(
@@ -27,6 +27,7 @@ def log_question(
     hit_chunk_ids: Sequence[str] = (),
     cited_doc_ids: Sequence[str] = (),
     answer_ts: str | None = None,
+    cited_sections: Sequence[str] = (),
 ) -> QuestionLog:
     """Store one question and what retrieval found for it."""
     if surface not in set(Surface):
@@ -43,6 +44,7 @@ def log_question(
         hit_chunk_ids=list(hit_chunk_ids),
         cited_doc_ids=list(cited_doc_ids),
         answer_ts=answer_ts,
+        cited_sections=list(cited_sections),
     )
     session.add(row)
     session.commit()
@@ -110,6 +112,7 @@ def purge_questions_older_than(session: Session, *, cutoff: datetime) -> int:
     """Delete questions asked before ``cutoff`` (their feedback goes too); return the count."""
     old_ids = select(QuestionLog.id).where(col(QuestionLog.asked_at) < cutoff)
     session.execute(delete(Feedback).where(col(Feedback.question_log_id).in_(old_ids)))
+    session.execute(delete(PersonRequest).where(col(PersonRequest.question_log_id).in_(old_ids)))
     result = session.execute(delete(QuestionLog).where(col(QuestionLog.asked_at) < cutoff))
     session.commit()
     return int(getattr(result, "rowcount", 0) or 0)

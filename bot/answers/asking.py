@@ -26,6 +26,7 @@ from functools import partial
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.answers.deadlines import Deadline
+from bot.answers.scope import Scope, ScopeError, combine, parse_inline
 from bot.blocks.answer import RenderedAnswer, RenderOptions, render_answer
 from bot.services import Services
 from bot.slack import messages as msg
@@ -33,7 +34,8 @@ from bot.slack.escape import escape_mrkdwn
 from bot.slack.gateway import SlackCallFailed
 from bot.slack.replies import Reply
 from retrieval.errors import QuestionError
-from retrieval.models import Answer
+from retrieval.models import Answer, Filters
+from storage.curation import get_channel_scope
 from storage.events import claim_events
 from storage.questions import log_question, questions_in_thread, set_answer_ts
 from storage.threads import remember_thread
@@ -220,13 +222,21 @@ def compose(
             outcome.notice(msg.QUESTION_PROBLEM.format(problem=problem))
             tally.done("rejected")
             return
-        answer = services.advisor.ask(question.text, context=_thread_context(services, question))
+        text, scope = _scope(services, question)
+        if scope is None:
+            outcome.notice(msg.CHANNEL_ANSWERS_OFF)
+            tally.done("rejected")
+            return
+        filters = None if scope.filters.empty else scope.filters
+        context = _thread_context(services, question)
+        answer = services.advisor.ask(text, filters=filters, context=context)
         log_id = _log(services, question, answer)
-        rendered = render_answer(answer, replace(options, question_log_id=log_id))
+        shown = replace(options, question_log_id=log_id, scope=scope.describe())
+        rendered = render_answer(answer, shown)
         result = "abstained" if answer.abstained else "answered"
         if not outcome.finish(lambda: _deliver(services, reply, rendered, log_id, tally, result)):
             tally.done("failed")  # the deadline's "took too long" was shown instead
-    except QuestionError as exc:
+    except (QuestionError, ScopeError) as exc:
         outcome.notice(msg.QUESTION_PROBLEM.format(problem=escape_mrkdwn(str(exc))))
         tally.done("rejected")
     except Exception as exc:  # whatever breaks, the user gets a next step, never silence
@@ -260,6 +270,24 @@ def _question_problem(services: Services, text: str) -> str | None:
     return None
 
 
+def _scope(services: Services, question: Question) -> tuple[str, Scope | None]:
+    """The question without its inline scope words, and the scope it is answered in
+    (``None``: an admin turned answers off in this channel)."""
+    text, inline = parse_inline(question.text)
+    channel = None
+    if question.channel_id:
+        with services.session() as session:
+            channel = get_channel_scope(session, channel_id=question.channel_id)
+    if channel is not None and not channel.answer:
+        return text, None
+    defaults = (
+        Filters(kinds=tuple(channel.kinds), tags=tuple(channel.tags), cities=tuple(channel.cities))
+        if channel is not None
+        else None
+    )
+    return text, combine(defaults, inline)
+
+
 def _thread_context(services: Services, question: Question) -> tuple[str, ...]:
     if not (question.channel_id and question.thread_ts):
         return ()
@@ -284,6 +312,7 @@ def _log(services: Services, question: Question, answer: Answer) -> int | None:
             confidence=answer.confidence,
             hit_chunk_ids=[hit.chunk.id for hit in answer.hits],
             cited_doc_ids=[citation.doc_id for citation in answer.citations],
+            cited_sections=[f"{c.doc_id}#{c.section}" for c in answer.citations],
         )
         return row.id
 

@@ -9,17 +9,20 @@ from datetime import timedelta
 from typing import Any
 
 from bot.blocks.answer import RenderOptions, render_answer
+from bot.blocks.layout import actions, button, sections
 from bot.blocks.modals import CommitmentDraft
 from bot.services import Services
 from bot.slack import messages as msg
 from bot.slack.escape import escape_mrkdwn, mention
 from bot.slack.gateway import SlackCallFailed
+from storage.curation import record_person_request, resolve_person_request
 from storage.groups import list_groups
 from storage.questions import get_question, record_feedback
 from storage.threads import remember_thread
 
 log = logging.getLogger(__name__)
 DEFAULT_DUE_DAYS = 14
+PERSON_HANDLED = "person_handled"  # action_id of "Mark handled" on an Ask-a-person message
 
 
 @dataclass(frozen=True)
@@ -87,19 +90,52 @@ def ask_person(services: Services, *, where: Where, question_log_id: int, user_i
     if not curators:
         return msg.NO_CURATORS
     tags = " ".join(mention(curator) for curator in curators)
-    if not where.ephemeral:
-        text = msg.PERSON_ASKED.format(curators=tags, asker=mention(user_id))
-        services.slack.post_message(channel=where.channel_id, text=text, thread_ts=where.thread_ts)
-        return msg.PERSON_NOTIFIED
     with services.session() as session:
         row = get_question(session, question_log_id=question_log_id)
+        request = record_person_request(
+            session, question_log_id=question_log_id, user_id=user_id, now=services.clock()
+        )  # open until a curator clicks "Mark handled" (the curators' report lists it)
+    if not where.ephemeral:
+        text = msg.PERSON_ASKED.format(curators=tags, asker=mention(user_id))
+        services.slack.post_message(
+            channel=where.channel_id,
+            text=text,
+            thread_ts=where.thread_ts,
+            blocks=person_blocks(text, request.id if request else None),
+        )
+        return msg.PERSON_NOTIFIED
     if row is None:
         return msg.ANSWER_GONE
     question = escape_mrkdwn(row.question)
     dm = services.slack.open_dm(user=",".join(curators))
     text = msg.PERSON_ASKED_DM.format(asker=mention(user_id), question=question)
-    services.slack.post_message(channel=dm, text=text)
+    services.slack.post_message(
+        channel=dm, text=text, blocks=person_blocks(text, request.id if request else None)
+    )
     return msg.PERSON_NOTIFIED
+
+
+def person_blocks(text: str, request_id: int | None) -> list[dict[str, Any]]:
+    """The curators' message with its "Mark handled" button (none if nothing was recorded)."""
+    blocks = sections(text)
+    if request_id is not None:
+        handled = button(msg.PERSON_HANDLED_BUTTON, action_id=PERSON_HANDLED, value=str(request_id))
+        blocks.append(actions([handled]))
+    return blocks
+
+
+def mark_handled(services: Services, *, request_id: int, user_id: str) -> str:
+    """A curator or admin closes an *Ask a person* request; the note to show the clicker."""
+    settings = services.settings
+    if user_id not in {*settings.curator_user_ids, *settings.admin_user_ids}:
+        return msg.PERSON_CURATORS_ONLY
+    with services.session() as session:
+        done = resolve_person_request(
+            session, request_id=request_id, resolved_by=user_id, now=services.clock()
+        )
+    if not done:
+        return msg.PERSON_ALREADY_HANDLED
+    return msg.PERSON_HANDLED.format(curator=mention(user_id))
 
 
 def share_answer(services: Services, *, where: Where, question_log_id: int, user_id: str) -> None:
@@ -161,7 +197,20 @@ def commitment_draft(services: Services, *, value: str, user_id: str) -> Commitm
         details=details,
         owner_user_id=user_id,
         due=services.clock().date() + timedelta(days=DEFAULT_DUE_DAYS),
+        citations=tuple(carried_citations(data.get("c"))),
     )
+
+
+def carried_citations(raw: object) -> list[dict[str, str]]:
+    """The cited sections a button or form carried, keeping only well-formed ones."""
+    if not isinstance(raw, list):
+        return []
+    keys = ("title", "section", "path")
+    return [
+        {key: str(item[key])[:200] for key in keys}
+        for item in raw[:10]
+        if isinstance(item, dict) and all(isinstance(item.get(key), str) for key in keys)
+    ]
 
 
 def group_choices(services: Services) -> list[tuple[int, str]]:

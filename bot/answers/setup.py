@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.settings import Settings
 from retrieval.answer import DEFAULT_ABSTAIN_THRESHOLD
 from retrieval.documents import Corpus
@@ -41,6 +43,24 @@ def build_embedder(settings: Settings) -> Embedder:
         batch_size=settings.embedding_batch_size,
         threads=settings.embedding_threads,
     )
+
+
+def configured_identity(settings: Settings) -> dict[str, str] | None:
+    """The ``identity`` the configured embedder states (backend, model hash, precision; see
+    ``retrieval.embeddings.same_vectors``), from the model's files alone: nothing is loaded,
+    so ``advisor index`` can tell an up-to-date index in milliseconds. ``None`` for a model
+    that is not a local folder, as ``SentenceTransformerEmbedder.identity`` says."""
+    from retrieval.embeddings import resolve_model_path
+    from retrieval.model_files import model_hash
+
+    path = Path(resolve_model_path(settings.embedding_model))
+    if not path.is_dir():
+        return None
+    return {
+        "backend": settings.embedding_backend,
+        "model_hash": model_hash(path, settings.resolved_model_cache_dir),
+        "precision": "float32",
+    }
 
 
 def open_advisor(

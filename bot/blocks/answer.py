@@ -44,6 +44,7 @@ class RenderOptions:
     shareable: bool = False  # an answer only the asker sees: offer "Share in channel"
     ask_person: bool = True  # curators are configured
     shared_by: str | None = None  # a trusted user mention, for answers shared to a channel
+    scope: str | None = None  # the filters the answer was searched with (``bot.answers.scope``)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ def render_answer(answer: Answer, options: RenderOptions) -> RenderedAnswer:
         blocks += _abstention(answer)
     else:
         blocks += _body(answer)
+    if options.scope:
+        blocks.append(context(msg.SCOPE_USED.format(scope=escape_mrkdwn(options.scope))))
     blocks.append(context(msg.SEARCHED.format(count=answer.documents_searched)))
     blocks += _buttons(answer, options)
     return RenderedAnswer(text=fallback_text(answer), messages=split_messages(blocks))
@@ -152,7 +155,11 @@ def _buttons(answer: Answer, options: RenderOptions) -> list[Block]:
         button(msg.NOT_HELPFUL, action_id=NOT_HELPFUL, value=value),
     ]
     if answer.actions and not answer.abstained:
-        draft = commitment_value(options.question_log_id, [a.text for a in answer.actions])
+        draft = commitment_value(
+            options.question_log_id,
+            [a.text for a in answer.actions],
+            cited=[_cited(answer, a.citation) for a in answer.actions],
+        )
         elements.append(button(msg.MAKE_COMMITMENT, action_id=MAKE_COMMITMENT, value=draft))
     if options.ask_person:
         elements.append(button(msg.ASK_PERSON, action_id=ASK_PERSON, value=value))
@@ -161,15 +168,34 @@ def _buttons(answer: Answer, options: RenderOptions) -> list[Block]:
     return [divider(), actions(elements, block_id=f"answer:{value}")]
 
 
-def commitment_value(question_log_id: int, steps: list[str]) -> str:
-    """The commitment button's value: the log id and as many next steps as fit in 2,000."""
+def commitment_value(
+    question_log_id: int, steps: list[str], *, cited: list[dict[str, str] | None] | None = None
+) -> str:
+    """The commitment button's value: the log id and as many next steps as fit in 2,000,
+    with (``c``) the playbook section each kept step cites (``title``, ``section``, ``path``),
+    once each, first step's first, so the commitment keeps the answer's citations."""
     kept: list[str] = []
-    for step in steps:
-        candidate = json.dumps({"q": question_log_id, "a": [*kept, step[:300]]})
-        if len(candidate) > BUTTON_VALUE_LIMIT:
+    sections_cited: list[dict[str, str]] = []
+    for index, step in enumerate(steps):
+        source = (cited or [])[index] if index < len(cited or []) else None
+        more = [source] if source is not None and source not in sections_cited else []
+        candidate = {"q": question_log_id, "a": [*kept, step[:300]], "c": sections_cited + more}
+        if len(json.dumps(candidate)) > BUTTON_VALUE_LIMIT:
             break
         kept.append(step[:300])
-    return json.dumps({"q": question_log_id, "a": kept})
+        sections_cited += more
+    value: dict[str, object] = {"q": question_log_id, "a": kept}
+    if sections_cited:
+        value["c"] = sections_cited
+    return json.dumps(value)
+
+
+def _cited(answer: Answer, number: int) -> dict[str, str] | None:
+    """The playbook section behind citation ``number`` of ``answer``, short enough to carry."""
+    found = next((c for c in answer.citations if c.number == number), None)
+    if found is None:
+        return None
+    return {"title": found.title[:150], "section": found.section[:200], "path": found.path[:200]}
 
 
 def help_blocks() -> list[Block]:

@@ -8,12 +8,15 @@ response with ``RESPONSE_BY_ACTION``. The words are in ``bot.slack.messages``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from bot.blocks.layout import Block, actions, button, context, plain, sections
 from bot.slack import messages as msg
-from bot.slack.escape import escape_mrkdwn, mention
+from bot.slack.escape import escape_mrkdwn, link, mention
 from checkins.digest import DigestContent, DigestRow
+from retrieval.answer import playbook_link
+from retrieval.models import HEADING_SEPARATOR
 
 ACTION_DONE = "checkin_done"
 ACTION_ON_TRACK = "checkin_on_track"
@@ -49,16 +52,38 @@ def _late(due: date, today: date) -> str:
     return msg.CHECKIN_LATE.format(days=days, s="" if days == 1 else "s") if days > 0 else ""
 
 
+def playbook_source(cited: Mapping[str, str], *, playbooks_url: str | None) -> str:
+    """Where a commitment made from an answer came from: a link to the playbook at that
+    section with ``ADVISOR_PLAYBOOKS_URL`` set, else ``path › section`` as text."""
+    section = cited.get("section", "")
+    headings = [h for h in section.split(HEADING_SEPARATOR) if h]
+    url = playbook_link(playbooks_url, cited.get("path", ""), headings)
+    if url:
+        label = HEADING_SEPARATOR.join(p for p in (cited.get("title", ""), section) if p)
+        return link(url, label)
+    return escape_mrkdwn(HEADING_SEPARATOR.join(p for p in (cited.get("path", ""), section) if p))
+
+
 def checkin_message(
-    *, checkin_id: int, group: str, title: str, due: date, today: date, reminder: bool = False
+    *,
+    checkin_id: int,
+    group: str,
+    title: str,
+    due: date,
+    today: date,
+    reminder: bool = False,
+    source: str | None = None,
 ) -> tuple[str, list[Block]]:
-    """The DM asking an owner how a commitment is going, with the four answer buttons."""
+    """The DM asking an owner how a commitment is going, with the four answer buttons;
+    ``source`` (mrkdwn from ``playbook_source``) names the playbook section it came from."""
     intro = (msg.REMINDER_INTRO if reminder else msg.CHECKIN_INTRO).format(
         group=escape_mrkdwn(group)
     )
     line = msg.CHECKIN_LINE.format(
         title=escape_mrkdwn(title), due=due.isoformat(), late=_late(due, today)
     )
+    if source:
+        line += "\n" + msg.CHECKIN_FROM.format(source=source)
     buttons = [
         button(label, action_id=action_id, value=str(checkin_id), style=style)
         for action_id, label, style in BUTTONS
@@ -130,4 +155,13 @@ def digest_message(content: DigestContent) -> tuple[str, list[Block]]:
     if content.unreachable_owners:
         owners = ", ".join(who(u) for u in content.unreachable_owners)
         blocks += sections(msg.DIGEST_UNREACHABLE.format(owners=owners))
+    if content.away:
+        people = ", ".join(
+            msg.DIGEST_AWAY_ONE.format(user=who(user), until=until.isoformat())
+            for user, until in content.away
+        )
+        blocks += sections(msg.DIGEST_AWAY.format(people=people))
+    if content.missing:
+        parties = ", ".join(escape_mrkdwn(label) for label in content.missing)
+        blocks += sections(msg.DIGEST_MISSING.format(parties=parties))
     return f"{escape_mrkdwn(header)}: {summary}", blocks[:50]

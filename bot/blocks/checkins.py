@@ -17,6 +17,8 @@ from bot.blocks.layout import Block, context, plain, sections, truncate
 from bot.blocks.modals import input_block, modal_view
 from bot.slack import messages as msg
 from bot.slack.escape import escape_mrkdwn
+from checkins.history import TrailEntry
+from storage.models import Commitment
 
 BLOCKED_CALLBACK = "checkin_blocked_note"
 GROUP_CALLBACK = "group_create"
@@ -26,6 +28,8 @@ G_NAME = ("group_name", "group_name_input")
 G_CHANNEL = ("group_channel", "group_channel_select")
 G_TIMEZONE = ("group_timezone", "group_timezone_input")
 G_SCHEDULE = ("group_schedule", "group_schedule_input")
+G_TOPIC = ("group_topic", "group_topic_input")
+TRAIL_LIMIT = 8  # a status trail shows its newest steps (Slack caps a message's size)
 
 
 def status_label(status: str | None) -> str:
@@ -81,6 +85,10 @@ def group_create_modal(*, name: str, channel_id: str | None, timezone: str, sche
         {
             **input_block(G_SCHEDULE, msg.GROUP_FORM_SCHEDULE, _text(schedule, 100)),
             "hint": plain(msg.GROUP_FORM_SCHEDULE_HINT),
+        },
+        {
+            **input_block(G_TOPIC, msg.GROUP_FORM_TOPIC, _text("", 300), optional=True),
+            "hint": plain(msg.GROUP_FORM_TOPIC_HINT),
         },
     ]
     return _modal(GROUP_CALLBACK, msg.GROUP_FORM_TITLE, msg.GROUP_FORM_SUBMIT, blocks, "")
@@ -166,3 +174,38 @@ def commitment_lines(rows: Sequence[CommitmentRow]) -> list[str]:
         )
         for row in rows
     ]
+
+
+def history_lines(rows: Sequence[tuple[Commitment, str, Sequence[TrailEntry]]]) -> list[str]:
+    """Each commitment (id, title, group, due, status) and its status trail under it."""
+    lines = []
+    for commitment, group, trail in rows:
+        lines.append(
+            msg.HISTORY_LINE.format(
+                id=commitment.id,
+                title=escape_mrkdwn(truncate(commitment.title, 150)),
+                group=escape_mrkdwn(group),
+                due=commitment.due_date.isoformat(),
+                status=escape_mrkdwn(commitment.status),
+            )
+        )
+        if not trail:
+            lines.append(msg.HISTORY_NO_TRAIL)
+            continue
+        earlier = len(trail) - TRAIL_LIMIT
+        steps = " → ".join(
+            ([msg.HISTORY_EARLIER.format(count=earlier)] if earlier > 0 else [])
+            + [
+                msg.HISTORY_STEP.format(
+                    date=entry.at.date().isoformat(),
+                    status=status_label(entry.status) if entry.via != "closed" else entry.status,
+                    via=msg.HISTORY_VIA_UPDATE if entry.via == "update" else "",
+                    note=msg.UPDATE_NOTE.format(note=escape_mrkdwn(truncate(entry.note, 100)))
+                    if entry.note
+                    else "",
+                )
+                for entry in trail[-TRAIL_LIMIT:]
+            ]
+        )
+        lines.append(msg.HISTORY_TRAIL.format(trail=steps))
+    return lines

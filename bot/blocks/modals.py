@@ -76,6 +76,7 @@ class CommitmentDraft:
     details: str
     owner_user_id: str
     due: date
+    citations: tuple[dict[str, str], ...] = ()  # the answer's cited sections (issue 14)
 
 
 def commitment_modal(draft: CommitmentDraft, groups: Sequence[tuple[int, str]]) -> dict[str, Any]:
@@ -105,7 +106,7 @@ def commitment_modal(draft: CommitmentDraft, groups: Sequence[tuple[int, str]]) 
         input_block(OWNER, msg.COMMITMENT_OWNER, owner),
         input_block(DUE, msg.COMMITMENT_DUE, due),
     ]
-    metadata = json.dumps({"q": draft.question_log_id})
+    metadata = json.dumps({"q": draft.question_log_id, "c": list(draft.citations)})
     return modal_view(
         COMMITMENT_CALLBACK,
         msg.COMMITMENT_TITLE,

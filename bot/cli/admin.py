@@ -35,7 +35,7 @@ from checkins.schedule import load_timezone
 from checkins.upcoming import next_checkin, next_digest, upcoming_label
 from storage.commitments import list_commitments
 from storage.engine import create_db_engine, make_session_factory
-from storage.groups import get_group_by_name, list_groups
+from storage.groups import get_group_by_name, list_groups, list_members
 from storage.migrate import current_revision, head_revision, known_revision, upgrade_database
 
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
@@ -164,6 +164,30 @@ def groups_list(
         out.print(table)
 
 
+@groups_app.command("show")
+def groups_show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The group's name.")],
+    as_json: JsonOption = False,
+) -> None:
+    """A group's topic, members and stakeholder map: who is missing from the table."""
+    from bot.cli import group_map  # late: it loads the retrieval engine
+
+    settings = Settings()
+    with _session(settings) as session:
+        group = get_group_by_name(session, name=name)
+        if group is None or group.id is None:
+            raise _fail(f"there is no working group called {name!r} (see `advisor groups list`)")
+        members = list(list_members(session, group_id=group.id))
+    found = group_map.group_map_of(ctx, settings, group, members)
+    if as_json:
+        _print_json(group_map.report_json(settings, group, members, found))
+    else:
+        out.print(
+            group_map.report_text(settings, group, members, found), markup=False, highlight=False
+        )
+
+
 @commitments_app.command("list")
 def commitments_list(
     ctx: typer.Context,
@@ -279,6 +303,16 @@ def _plan_rows(plan: DuePlan) -> list[dict[str, Any]]:
         commitment = plan.commitments[due.commitment_id]
         add(
             "check-in",
+            due.group_id,
+            due.owner_user_id,
+            commitment.title,
+            due.period,
+            commitment_id=due.commitment_id,
+        )
+    for due, _update_id in plan.counted:  # answered by an update: recorded, no DM
+        commitment = plan.commitments[due.commitment_id]
+        add(
+            "check-in (update counted)",
             due.group_id,
             due.owner_user_id,
             commitment.title,

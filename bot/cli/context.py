@@ -41,6 +41,20 @@ def embedder_of(ctx: typer.Context, settings: Settings) -> Embedder:
     return build_embedder(settings)
 
 
+def identity_of(ctx: typer.Context, settings: Settings) -> dict[str, str] | None:
+    """What the vectors of ``embedder_of(ctx, settings)`` depend on, without loading the
+    configured model (``bot.answers.setup.configured_identity``); an injected factory's
+    embedder is built and asked."""
+    found = ctx.find_object(CliContext)
+    if found is not None and found.embedder is not None:
+        from retrieval.embeddings import embedder_identity
+
+        return embedder_identity(found.embedder(settings))
+    from bot.answers.setup import configured_identity
+
+    return configured_identity(settings)
+
+
 def clock_of(ctx: typer.Context) -> Clock:
     """The injected clock, or the wall clock when none was given."""
     found = ctx.find_object(CliContext)

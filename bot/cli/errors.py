@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 import typer
 import yaml
 from pydantic import ValidationError
-from rich.console import Console
 from typer.core import TyperGroup
 
 from bot.cli import help_types
@@ -41,7 +40,24 @@ _MISSING_TABLE = ("no such table", "no such column", "undefinedtable", "undefine
 _PATH_ERRNOS = {errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EEXIST}
 _MAX_DETAIL = 200
 
-err = Console(stderr=True)
+
+class LazyConsole:
+    """A rich ``Console`` made on first use, so a command that prints no rich text (``ask
+    --json``) never imports rich (issue 15, item 4)."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+err = LazyConsole(stderr=True)
 
 
 class CliFailure(Exception):

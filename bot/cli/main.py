@@ -13,17 +13,16 @@ import importlib
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from bot.cli.context import CliContext, clock_of, embedder_of
-from bot.cli.errors import TRACEBACK_KEY, RootGroup
-from bot.cli.render_text import answer_renderable
+from bot.answers.scope import ScopeError, combine, describe_filters, parse_inline
+from bot.cli.context import CliContext, clock_of, embedder_of, identity_of
+from bot.cli.errors import TRACEBACK_KEY, LazyConsole, RootGroup
 from bot.cli.version import print_version
 from bot.settings import Settings
 from retrieval.documents import Corpus
@@ -40,6 +39,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "groups": ("bot.cli.admin", "groups_app"),
     "commitments": ("bot.cli.admin", "commitments_app"),
     "checkins": ("bot.cli.admin", "checkins_app"),
+    "report": ("bot.cli.curation", "report"),
+    "channels": ("bot.cli.curation", "channels_app"),
 }
 
 
@@ -78,8 +79,8 @@ app = typer.Typer(
 playbooks_app = typer.Typer(help="Check the playbook Markdown.", no_args_is_help=True)
 app.add_typer(playbooks_app, name="playbooks")
 
-out = Console()
-err = Console(stderr=True)
+out = LazyConsole()  # rich is imported only when something is printed through it
+err = LazyConsole(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -90,7 +91,7 @@ def friendly_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (QuestionError, CorpusError) as exc:
+        except (QuestionError, CorpusError, ScopeError) as exc:
             err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except RetrievalError as exc:
@@ -151,14 +152,21 @@ def ask(
     )
     if report is not None and report.written and not as_json:
         err.print(report.summary, markup=False, highlight=False, soft_wrap=True)
-    filters = Filters(
+    options = Filters(
         kinds=(kind.value,) if kind else (), tags=tuple(tag or ()), cities=(city,) if city else ()
     )
-    answer = advisor.ask(question, filters=filters)
+    text, inline = parse_inline(question)  # `in:case-notes city:Seattle …` narrows this one
+    scope = replace(combine(options, inline), from_channel=False)  # no channel here
+    answer = advisor.ask(text, filters=scope.filters)
     if as_json:
-        sys.stdout.write(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        data = {**answer.to_dict(), "scope": scope.to_dict()}
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
+        from bot.cli.render_text import answer_renderable
+
         out.print(answer_renderable(answer))
+        if not scope.filters.empty:
+            out.print(f"Scope: {describe_filters(scope.filters)}", markup=False, style="dim")
 
 
 @app.command()
@@ -174,6 +182,7 @@ def index(
     keeps that document's last good version in the index, and the others are indexed.
     """
     from retrieval.documents import load_corpus
+    from retrieval.embeddings import same_vectors
     from retrieval.index import build_index, indexed_paths, is_current
 
     settings = load_settings()
@@ -187,9 +196,11 @@ def index(
     if not corpus.documents:
         _report_problems(corpus, manifest)
         raise CorpusError(f"no loadable playbooks in {settings.playbooks_dir}")
-    if damage is None and is_current(
-        manifest, model=settings.embedding_model, file_hashes=corpus.hashes
-    ):  # up to date and sound: never load the model (seconds of imports)
+    if (
+        damage is None
+        and is_current(manifest, model=settings.embedding_model, file_hashes=corpus.hashes)
+        and same_vectors((manifest or {}).get("embedder"), identity_of(ctx, settings))
+    ):  # up to date, sound and of this embedder's vectors: never load the model
         assert manifest is not None
         chunks = f", {manifest['chunk_count']} chunks" if "chunk_count" in manifest else ""
         out.print(f"index up to date ({len(corpus.hashes)} files{chunks})")
@@ -283,16 +294,22 @@ def validate(
 @app.command("eval")
 @friendly_errors
 def evaluate_command(
+    ctx: typer.Context,
     questions: Annotated[Path, typer.Argument(help="A questions YAML file or a folder of them.")],
     compare: Annotated[bool, typer.Option(help="Also show BM25-only and dense-only.")] = False,
-    calibrate: Annotated[bool, typer.Option(help="Print the best abstention threshold.")] = False,
+    calibrate: Annotated[
+        bool, typer.Option(help="Fit the abstention threshold; show what each refusal signal does.")
+    ] = False,
 ) -> None:
     """Measure retrieval and answer quality on a labeled question set."""
+    from rich.table import Table
+
     from bot.answers.setup import open_advisor
     from retrieval.evaluation import calibrate_threshold, evaluate, load_questions
 
     labeled = load_questions(questions)
-    advisor, _, _ = open_advisor(load_settings())
+    settings = load_settings()
+    advisor, _, _ = open_advisor(settings, embedder=embedder_of(ctx, settings))
     modes = ["bm25", "dense", "hybrid"] if compare else ["hybrid"]
     table = Table(title=f"{len(labeled)} questions")
     columns = ("mode", "recall@1", "recall@5", "MRR", "nDCG@5", "facts", "junk")
@@ -317,9 +334,50 @@ def evaluate_command(
         "sentence the junk rules flag (bm25/dense rows compose from that retriever alone).",
         style="dim",
     )
+    _print_boost_effect(advisor, labeled)
     if calibrate:
-        threshold, f1 = calibrate_threshold(advisor, labeled)
-        out.print(f"best abstention threshold: {threshold:.3f} (F1 {f1:.3f})")
+        found = calibrate_threshold(advisor, labeled)
+        out.print(
+            f"best abstention threshold: {found.threshold:.3f} (whole decision: "
+            f"P {found.precision:.3f}, R {found.recall:.3f}, F1 {found.f1:.3f}; the cut with "
+            "the best F0.5, as a wrongful refusal weighs double)"
+        )
+        signals = Table(title="refusal signals at that threshold")
+        for column in ("signal", "must-abstain refused", "answerable refused"):
+            signals.add_column(column, justify="left" if column == "signal" else "right")
+        for count in found.signals:
+            signals.add_row(count.signal, str(count.right), str(count.wrong))
+        out.print(signals)
+
+
+def _print_boost_effect(advisor: Any, labeled: Any) -> None:
+    """Curator boosts (front matter ``boost``): ranking with and without them, and each
+    boosted document's rank changes (``retrieval.boosts``)."""
+    from retrieval.boosts import boost_effect
+
+    effect = boost_effect(advisor, labeled)
+    if effect is None:
+        out.print("curator boosts: none in the index", style="dim")
+        return
+    named = ", ".join(f"{doc} ×{factor:g}" for doc, factor in sorted(effect.boosts.items()))
+    a, b = effect.without_boosts, effect.with_boosts
+    out.print(
+        f"curator boosts ({named}): without → with: recall@1 {a.recall_at_1:.3f} → "
+        f"{b.recall_at_1:.3f}, recall@5 {a.recall_at_5:.3f} → {b.recall_at_5:.3f}, "
+        f"MRR {a.mrr:.3f} → {b.mrr:.3f}, nDCG@5 {a.ndcg_at_5:.3f} → {b.ndcg_at_5:.3f}; "
+        f"{len(effect.changes)} rank change(s)",
+        markup=False,
+        highlight=False,
+    )
+    for change in effect.changes[:20]:
+        fmt = lambda rank: "—" if rank is None else str(rank)  # noqa: E731
+        label = "relevant" if change.relevant else "not labeled relevant"
+        out.print(
+            f"  {change.doc_id} ×{change.boost:g}: rank {fmt(change.rank_without)} → "
+            f"{fmt(change.rank_with)} ({label}) for “{change.question}”",
+            markup=False,
+            highlight=False,
+        )
 
 
 def main() -> None:

@@ -39,6 +39,8 @@ def serve() -> None:
         )
         raise typer.Exit(2)
     services = build_services(settings)
+    if services.reloader is not None:  # each replica watches its playbooks folder itself
+        services.reloader.start(settings.reload_seconds)
     app = build_app(services)
     scheduler = start_checkin_scheduler(services)  # None: disabled; else leading or waiting
     if settings.slack_app_token is not None:

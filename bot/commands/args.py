@@ -72,19 +72,21 @@ class GroupCreateArgs:
     channel_id: str | None
     timezone: str | None
     checkins: str | None
+    topic: str | None = None
 
 
 def parse_group_create(text: str) -> GroupCreateArgs:
-    """``<name> [#channel] [tz <IANA>] [checkins "<spec>"]``."""
+    """``<name> [#channel] [tz <IANA>] [checkins "<spec>"] [topic "<topic>"]``."""
     tokens, timezone = split_option(tokenize(text), "tz")
     tokens, checkins = split_option(tokens, "checkins")
+    tokens, topic = split_option(tokens, "topic")
     channels = [t.channel_id for t in tokens if t.channel_id]
     if len(channels) > 1:
         raise UsageError("Give one channel for the group.")
     name = words([t for t in tokens if not t.channel_id])
     if not name:
         raise UsageError("The group needs a name.")
-    return GroupCreateArgs(name, channels[0] if channels else None, timezone, checkins)
+    return GroupCreateArgs(name, channels[0] if channels else None, timezone, checkins, topic)
 
 
 def parse_group_schedule(text: str) -> tuple[str, str, str | None]:

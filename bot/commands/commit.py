@@ -25,6 +25,7 @@ from bot.commands.support import (
     pick_group,
     require_active_user,
 )
+from bot.followup.history import history_rows, history_text
 from bot.followup.my_commitments import open_commitment_rows
 from bot.slack import messages as msg
 from bot.slack.escape import escape_mrkdwn
@@ -111,9 +112,20 @@ def commit_command(request: CommandRequest) -> None:
 
 
 def commitments_command(request: CommandRequest) -> None:
-    """``/advisor commitments``: the caller's open commitments, only to them."""
+    """``/advisor commitments``: the caller's open commitments, only to them; ``--all``:
+    every one of them with its status trail."""
     request.ack()
     services = request.services
+    if request.args.strip().lower() in ("--all", "all", "—all"):
+        try:
+            history = db(
+                services, lambda s: history_rows(s, user_id=request.user_id), what="history"
+            )
+        except Refusal as error:
+            reply(request, str(error))
+            return
+        reply(request, history_text(history))
+        return
     try:
         rows, _groups = db(
             services,

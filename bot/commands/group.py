@@ -1,6 +1,8 @@
-"""``/advisor group create|join|leave|list|schedule|delete``: routing and the small actions.
+"""``/advisor group create|join|leave|list|schedule|delete|topic|role|show``: routing and
+the small actions.
 
-``create`` and the new-group form live in ``bot.commands.group_create``.
+``create`` and the new-group form live in ``bot.commands.group_create``; the topic, roles
+and the stakeholder map in ``bot.commands.group_roles``.
 
 Every handler acks at once (Slack's 3 seconds), then answers privately through the
 ``response_url``. Who acts is the verified ``user_id`` of the request; the lead/admin rules
@@ -8,6 +10,8 @@ are enforced by ``storage`` and turned into plain refusals here.
 """
 
 from __future__ import annotations
+
+import re
 
 from sqlmodel import Session
 
@@ -17,9 +21,11 @@ from bot.commands.group_create import (
     check_schedule,
     on_create,
 )
+from bot.commands.group_roles import on_join_as, on_role, on_show, on_topic
 from bot.commands.request import CommandRequest, reply
 from bot.commands.support import Refusal, db, find_group, resync_scheduler
 from bot.followup.my_commitments import next_checkin_at
+from bot.services import Services
 from bot.slack import messages as msg
 from bot.slack.escape import escape_mrkdwn
 from checkins.upcoming import next_checkin, next_digest, upcoming_label
@@ -27,9 +33,26 @@ from storage import groups as store
 from storage.errors import PermissionDenied
 from storage.models import saved_id
 
+_JOIN_AS = re.compile(r"^(?P<name>.+)\s+as(?:\s+(?P<party>.+))?$", re.IGNORECASE | re.DOTALL)
+
+
+def _names_a_group(services: Services, text: str) -> bool:
+    def work(session: Session) -> bool:
+        try:
+            find_group(session, text)
+        except Refusal:
+            return False
+        return True
+
+    return db(services, work, what="find group")
+
 
 def on_join(request: CommandRequest, rest: str) -> None:
     services, user = request.services, request.user_id
+    joining_as = _JOIN_AS.match(rest)
+    if joining_as and not _names_a_group(services, rest):  # "Data as a service" is a name
+        on_join_as(request, joining_as["name"].strip(), (joining_as["party"] or "").strip())
+        return
 
     def work(session: Session) -> str:
         group = find_group(session, rest)
@@ -139,7 +162,13 @@ def on_delete(request: CommandRequest, rest: str) -> None:
     reply(request, msg.GROUP_DELETED.format(name=escape_mrkdwn(group.name)))
 
 
-_NEEDS_NAME = {"join": on_join, "leave": on_leave, "delete": on_delete}
+_NEEDS_NAME = {
+    "join": on_join,
+    "leave": on_leave,
+    "delete": on_delete,
+    "show": on_show,
+    "role": on_role,
+}
 
 
 def group_command(request: CommandRequest) -> None:
@@ -156,6 +185,8 @@ def group_command(request: CommandRequest) -> None:
             _NEEDS_NAME[action](request, rest)
         elif action == "list":
             on_list(request, rest)
+        elif action == "topic":
+            on_topic(request, rest)
         elif action == "schedule":
             try:
                 on_schedule(request, rest)

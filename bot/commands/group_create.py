@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.blocks.checkin_messages import who
 from bot.blocks.checkins import channel_ref, group_create_modal
 from bot.commands.args import parse_group_create
+from bot.commands.group_roles import show_map
 from bot.commands.request import CommandRequest, reply
 from bot.commands.support import Refusal, db, require_live_channel, resync_scheduler
 from bot.services import Services
@@ -22,6 +23,7 @@ from checkins.schedule import parse_schedule
 from storage import groups as store
 from storage.errors import DuplicateGroup
 from storage.models import WorkingGroup, WorkingGroupBase
+from storage.roles import TOPIC_LIMIT
 
 DEFAULT_SCHEDULE = "mon 09:00"
 NAME_LIMIT = 80
@@ -42,6 +44,7 @@ class NewGroup:
     timezone: str
     schedule: str
     lead_user_id: str
+    topic: str | None = None
 
 
 def check_schedule(spec: str, timezone: str, *, field: str = "schedule") -> None:
@@ -65,6 +68,11 @@ def create_group(services: Services, new: NewGroup) -> WorkingGroup:
     except InvalidSchedule as error:
         raise FieldRefusal("timezone", escape_mrkdwn(str(error))) from error
     check_schedule(new.schedule, new.timezone)
+    topic = " ".join((new.topic or "").split()) or None
+    if topic is not None and len(topic) > TOPIC_LIMIT:
+        raise FieldRefusal(
+            "topic", msg.GROUP_TOPIC_LONG.format(length=len(topic), limit=TOPIC_LIMIT)
+        )
     try:
         require_live_channel(services, new.channel_id)
     except Refusal as error:
@@ -75,6 +83,7 @@ def create_group(services: Services, new: NewGroup) -> WorkingGroup:
         lead_user_id=new.lead_user_id,
         timezone=new.timezone,
         checkin_schedule=new.schedule,
+        topic=topic,
     )
     try:
         group = db(
@@ -131,5 +140,7 @@ def on_create(request: CommandRequest, rest: str) -> None:
         timezone=args.timezone or request.services.settings.default_timezone,
         schedule=args.checkins or DEFAULT_SCHEDULE,
         lead_user_id=request.user_id,
+        topic=args.topic,
     )
-    reply(request, created_text(create_group(request.services, new)))
+    group = create_group(request.services, new)
+    reply(request, f"{created_text(group)}\n{show_map(request.services, group)}")

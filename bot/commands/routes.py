@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from bot.commands.ask import ask, show_help
+from bot.commands.away import away_command
+from bot.commands.channel import channel_command
 from bot.commands.commit import commit_command, commitments_command, done_command
 from bot.commands.group import group_command
+from bot.commands.reindex import reindex_command
 from bot.commands.table import CommandTable
+from bot.commands.update import update_command
 
 
 def default_commands() -> CommandTable:
@@ -15,4 +19,8 @@ def default_commands() -> CommandTable:
     table.add("commit", commit_command)
     table.add("commitments", commitments_command)
     table.add("done", done_command)
+    table.add("away", away_command)
+    table.add("update", update_command)
+    table.add("channel", channel_command)
+    table.add("reindex", reindex_command)
     return table

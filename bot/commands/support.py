@@ -163,6 +163,7 @@ def add_commitment(
     group_id: int,
     created_by: str,
     question_log_id: int | None = None,
+    citations: list[dict[str, str]] | None = None,
 ) -> tuple[Commitment, str]:
     """Store a commitment and DM its owner if someone else made it: the one way both the
     command and the form create one. Returns the row and its group's name; a busy database
@@ -177,6 +178,10 @@ def add_commitment(
             now=services.clock(),
             question_log_id=question_log_id,
         )
+        if citations:  # made from an answer: keep the sections it cited
+            row.citations = list(citations)
+            session.add(row)
+            session.commit()
         group = session.get(WorkingGroup, row.group_id)
         return row, group.name if group is not None else str(row.group_id)
 

@@ -20,6 +20,7 @@ from bot.followup.plan import DuePlan, plan_due
 from bot.followup.send import (
     CheckinRuntime,
     SendReport,
+    count_update_checkin,
     post_digest,
     send_checkin,
     send_escalation,
@@ -72,6 +73,9 @@ def _send_plan(rt: CheckinRuntime, plan: DuePlan, report: SendReport, *, digests
         commitment, group = plan.commitments[due.commitment_id], plan.groups[due.group_id]
         send = partial(send_checkin, rt, due, commitment=commitment, group=group, report=report)
         _isolated(report, "check-in", send, commitment_id=due.commitment_id)
+    for due, update_id in plan.counted:
+        count = partial(count_update_checkin, rt, due, update_id=update_id, report=report)
+        _isolated(report, "check-in", count, commitment_id=due.commitment_id)
     for reminder in plan.reminders:
         commitment = plan.commitments[reminder.commitment_id]
         group = plan.groups[commitment.group_id]

@@ -2,6 +2,10 @@
 
 Shared by the scheduler's jobs (which then send) and ``advisor checkins due`` (which only
 shows). The rules themselves live in ``checkins.due``; this module only reads.
+
+Owners who are away (``checkins.away``) get no check-in scheduled before they are back and
+no reminder while away. A check-in whose commitment has an update nobody counted yet is
+planned as ``counted`` (recorded from the update, no DM) instead of ``checkins``.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from checkins.away import present_checkins, present_reminders
 from checkins.due import (
     DueCheckIn,
     DueDigest,
@@ -23,9 +28,11 @@ from checkins.due import (
     due_reminders,
 )
 from storage import checkins as checkin_store
+from storage.away import away_periods
 from storage.commitments import open_commitments_by_group
 from storage.groups import get_group, list_groups
-from storage.models import Commitment, WorkingGroup
+from storage.models import Commitment, WorkingGroup, saved_id
+from storage.updates import pending_updates
 
 HISTORY_WINDOW = timedelta(days=60)
 
@@ -38,12 +45,15 @@ class DuePlan:
     reminders: list[DueReminder] = field(default_factory=list)
     escalations: list[DueEscalation] = field(default_factory=list)
     digests: list[DueDigest] = field(default_factory=list)
+    counted: list[tuple[DueCheckIn, int]] = field(default_factory=list)  # (check-in, update id)
     groups: dict[int, WorkingGroup] = field(default_factory=dict)
     commitments: dict[int, Commitment] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
-        return not (self.checkins or self.reminders or self.escalations or self.digests)
+        return not (
+            self.checkins or self.reminders or self.escalations or self.digests or self.counted
+        )
 
 
 def plan_due(
@@ -59,6 +69,14 @@ def plan_due(
     plan = DuePlan(groups={g.id: g for g in groups if g.id is not None})
     for group in groups:
         _plan_group(session, plan, group, by_group.get(group.id or 0, []), now, policy)
+    back = {u: p.back_at for u, p in away_periods(session, at=now - policy.grace).items()}
+    plan.checkins = present_checkins(plan.checkins, back)
+    plan.reminders = present_reminders(plan.reminders, back, now=now)
+    pending = pending_updates(session, commitment_ids=[c.commitment_id for c in plan.checkins])
+    plan.counted = [
+        (c, saved_id(pending[c.commitment_id])) for c in plan.checkins if c.commitment_id in pending
+    ]
+    plan.checkins = [c for c in plan.checkins if c.commitment_id not in pending]
     return plan
 
 

@@ -13,13 +13,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 
 from sqlmodel import Session
 
-from bot.blocks.checkin_messages import Block, checkin_message, digest_message, escalation_message
+from bot.blocks.checkin_messages import (
+    Block,
+    checkin_message,
+    digest_message,
+    escalation_message,
+    playbook_source,
+)
 from bot.metrics import Metrics
 from bot.scheduling.rate_limit import TokenBucket
 from bot.slack.gateway import GONE_CHANNEL_ERRORS, GONE_DM_ERRORS, SlackCallFailed, SlackGateway
@@ -27,11 +33,13 @@ from checkins.dates import today_in
 from checkins.digest import DigestContent, build_digest, latest_checkins
 from checkins.due import DueCheckIn, DueDigest, DueEscalation, DuePolicy, DueReminder
 from storage import checkins as store
+from storage.away import away_periods
 from storage.commitments import list_commitments
 from storage.engine import SessionFactory
-from storage.groups import mark_channel_problem
-from storage.models import Commitment, WorkingGroup
+from storage.groups import list_members, mark_channel_problem
+from storage.models import Commitment, WorkingGroup, saved_id
 from storage.retry import retry_in_session
+from storage.updates import claim_checkin_or_count, count_update
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -48,6 +56,9 @@ class CheckinRuntime:
     sleep: Callable[[float], None] | None = None
     post_limiter: TokenBucket | None = None  # shared by every job of the process
     metrics: Metrics | None = None  # each run's sent/failed/unreachable counts go here
+    # the stakeholders missing from a group's table (labels), None when it has no map
+    missing_stakeholders: Callable[[WorkingGroup], list[str] | None] | None = None
+    playbooks_url: str | None = None  # ADVISOR_PLAYBOOKS_URL: links in check-in DMs
 
     def db(self, work: Callable[[Session], T], *, what: str) -> T:
         """Run ``work`` in a fresh session, retrying transient database errors."""
@@ -68,6 +79,7 @@ class SendReport:
     skipped: int = 0
     unreachable: int = 0
     failed: int = 0
+    counted: int = 0  # check-ins answered by an earlier ``/advisor update`` (no DM)
     problems: list[str] = field(default_factory=list)
 
 
@@ -111,6 +123,9 @@ def _checkin_dm(
         due=commitment.due_date,
         today=today_in(now=rt.clock(), timezone=group.timezone),
         reminder=reminder,
+        source=playbook_source(commitment.citations[0], playbooks_url=rt.playbooks_url)
+        if commitment.citations
+        else None,
     )
     return _dm(rt, user=user, text=text, blocks=blocks)
 
@@ -123,9 +138,13 @@ def send_checkin(
     group: WorkingGroup,
     report: SendReport,
 ) -> None:
-    """Claim and send one check-in DM."""
-    row = rt.db(
-        lambda s: store.claim_checkin(
+    """Claim and send one check-in DM.
+
+    An update given after the plan was made (while earlier DMs were paced out) is found
+    under the claim's lock and counted instead: the period is then recorded, not asked.
+    """
+    claimed = rt.db(
+        lambda s: claim_checkin_or_count(
             s,
             commitment_id=due.commitment_id,
             period=due.period,
@@ -134,10 +153,14 @@ def send_checkin(
         ),
         what="claim check-in",
     )
-    if row is None or row.id is None:
+    if claimed is None or claimed[0].id is None:
         report.skipped += 1
         return
-    checkin_id = row.id
+    row, counted = claimed
+    if counted:
+        report.counted += 1
+        return
+    checkin_id = saved_id(row)
     try:
         channel, ts = _post_or_release(
             rt,
@@ -161,6 +184,26 @@ def send_checkin(
         what="record check-in",
     )
     report.sent += 1
+
+
+def count_update_checkin(
+    rt: CheckinRuntime, due: DueCheckIn, *, update_id: int, report: SendReport
+) -> None:
+    """Record this period's check-in from the owner's pending update instead of asking."""
+    row = rt.db(
+        lambda s: count_update(
+            s,
+            update_id=update_id,
+            period=due.period,
+            scheduled_for=due.scheduled_for,
+            now=rt.clock(),
+        ),
+        what="count update",
+    )
+    if row is None:
+        report.skipped += 1
+        return
+    report.counted += 1
 
 
 def _checkin_failed(
@@ -267,7 +310,9 @@ def post_digest(
     """Post the group's digest to its channel; an archived channel marks the group."""
     now = rt.clock()
     # Read first: a claim made before a failed read would lose this period's digest for good.
-    text, blocks = digest_message(rt.db(lambda s: _digest_content(s, group, now), what="digest"))
+    content = rt.db(lambda s: _digest_content(s, group, now), what="digest")
+    content = replace(content, missing=_missing(rt, group))
+    text, blocks = digest_message(content)
     row = rt.db(
         lambda s: store.claim_digest(s, group_id=due.group_id, period=due.period, now=now),
         what="claim digest",
@@ -293,12 +338,32 @@ def post_digest(
     report.sent += 1
 
 
+def _missing(rt: CheckinRuntime, group: WorkingGroup) -> list[str]:
+    """The digest's "still missing" labels; a map that fails leaves the line out, never
+    the digest."""
+    if rt.missing_stakeholders is None:
+        return []
+    try:
+        return rt.missing_stakeholders(group) or []
+    except Exception as error:
+        log.warning(
+            "stakeholder map skipped: %s", type(error).__name__, extra={"group_id": group.id}
+        )
+        return []
+
+
 def _digest_content(session: Session, group: WorkingGroup, now: datetime) -> DigestContent:
     commitments = list_commitments(session, group_id=group.id)
     ids = [c.id for c in commitments if c.id is not None]
     latest = latest_checkins(store.checkins_for(session, commitment_ids=ids))
     today = today_in(now=now, timezone=group.timezone)
-    return build_digest(group=group, commitments=commitments, latest=latest, today=today, now=now)
+    content = build_digest(
+        group=group, commitments=commitments, latest=latest, today=today, now=now
+    )
+    people = {m.user_id for m in list_members(session, group_id=saved_id(group))}
+    people |= {c.owner_user_id for c in commitments}
+    away = away_periods(session, at=now, user_ids=people)
+    return replace(content, away=sorted((user, period.until) for user, period in away.items()))
 
 
 def _digest_failed(

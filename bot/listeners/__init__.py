@@ -9,7 +9,16 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.commands.table import CommandTable
-from bot.listeners import actions, checkins, command, events, home, shortcut, views
+from bot.listeners import (
+    actions,
+    checkins,
+    command,
+    events,
+    home,
+    shortcut,
+    stakeholders,
+    views,
+)
 from bot.services import Services
 
 
@@ -21,4 +30,5 @@ def register_all(app: App, services: Services, *, commands: CommandTable) -> Non
     views.register(app, services)
     home.register(app, services)
     checkins.register(app, services)
+    stakeholders.register(app, services)
     events.register_fallback(app)

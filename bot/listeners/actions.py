@@ -75,6 +75,16 @@ def register(app: App, services: Services) -> None:
             note = msg.SLACK_FAILED.format(code=escape_mrkdwn(exc.code))
         buttons.tell(services, where, note)
 
+    @app.action(buttons.PERSON_HANDLED)
+    def on_person_handled(ack: Ack, body: Body) -> None:
+        ack()
+        click = clicked(body)
+        where = buttons.where_clicked(body)
+        if click.id is None:
+            return
+        note = buttons.mark_handled(services, request_id=click.id, user_id=click.user)
+        buttons.tell(services, where, note)
+
     @app.action(ids.SHARE)
     def on_share(ack: Ack, body: Body) -> None:
         ack()

@@ -14,6 +14,7 @@ from bot.answers.buttons import Where, tell, where_clicked
 from bot.blocks import checkins as forms
 from bot.blocks.checkin_messages import ACTION_BLOCKED, ACTION_SNOOZE, RESPONSE_BY_ACTION
 from bot.commands.group_create import FieldRefusal, NewGroup, create_group, created_text
+from bot.commands.group_roles import show_map
 from bot.commands.support import Refusal
 from bot.followup import responses as answers
 from bot.listeners.clicks import clicked
@@ -30,6 +31,7 @@ FORM_FIELDS = {
     "channel": forms.G_CHANNEL[0],
     "timezone": forms.G_TIMEZONE[0],
     "schedule": forms.G_SCHEDULE[0],
+    "topic": forms.G_TOPIC[0],
 }
 
 
@@ -149,6 +151,7 @@ def submit_group(services: Services, *, view: dict[str, Any], user_id: str) -> d
         timezone=_field(view, forms.G_TIMEZONE) or services.settings.default_timezone,
         schedule=_field(view, forms.G_SCHEDULE),
         lead_user_id=user_id,
+        topic=_field(view, forms.G_TOPIC) or None,
     )
     try:
         group = create_group(services, new)
@@ -157,7 +160,7 @@ def submit_group(services: Services, *, view: dict[str, Any], user_id: str) -> d
         return {"response_action": "errors", "errors": {block: _plain(str(error))}}
     except Refusal as error:
         return forms.form_result(str(error))
-    return forms.form_result(created_text(group))
+    return forms.form_result(f"{created_text(group)}\n{show_map(services, group)}")
 
 
 def _plain(text: str) -> str:

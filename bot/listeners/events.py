@@ -26,6 +26,7 @@ from bot.services import Services
 from bot.slack.gateway import SlackCallFailed
 from bot.slack.messages import HELP_FALLBACK, NOT_RECEIVED
 from bot.slack.replies import ThreadReply
+from storage.curation import get_channel_scope
 from storage.models import Surface
 from storage.threads import is_answer_thread
 
@@ -172,11 +173,13 @@ def _is_follow_up(services: Services, event: Event, bot_user_id: str | None) -> 
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
     if not thread_ts or thread_ts == ts or mentions_bot(event, bot_user_id):
         return False  # not a thread reply, or app_mention answers it
+    channel = str(event.get("channel", ""))
     try:
         with services.session() as session:
-            return is_answer_thread(
-                session, channel_id=str(event.get("channel", "")), thread_ts=str(thread_ts)
-            )
+            scope = get_channel_scope(session, channel_id=channel)
+            if scope is not None and not scope.answer:
+                return False  # an admin turned answers off here: follow-ups stay quiet
+            return is_answer_thread(session, channel_id=channel, thread_ts=str(thread_ts))
     except SQLAlchemyError as exc:
         services.db_trouble.failed(exc)
         log.error("follow-up check failed: %s", type(exc).__name__)

@@ -71,7 +71,8 @@ def submit_commitment(services: Services, *, view: dict[str, Any], user_id: str)
         details=str(value(view, modals.DETAILS) or ""),
         due_date=due,
     )
-    question_log_id = json.loads(view.get("private_metadata") or "{}").get("q")
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    question_log_id = metadata.get("q")
     try:
         row, _ = add_commitment(
             services,
@@ -79,6 +80,7 @@ def submit_commitment(services: Services, *, view: dict[str, Any], user_id: str)
             group_id=int(group),
             created_by=user_id,
             question_log_id=question_log_id,
+            citations=buttons.carried_citations(metadata.get("c")),
         )
     except StorageError as exc:
         text = msg.COMMITMENT_FAILED.format(problem=escape_mrkdwn(str(exc)))

@@ -35,6 +35,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, timedelta
+from functools import partial
 from typing import Any
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -52,6 +53,7 @@ from bot.scheduling.specs import (
     desired_jobs,
     sync_jobs,
 )
+from bot.stakeholders.mapping import missing_labels
 from checkins.due import DuePolicy
 from storage.engine import SessionFactory, create_db_engine
 from storage.groups import list_groups, schedule_rows
@@ -95,7 +97,9 @@ class CheckinScheduler:
         sweep_minutes: float = 5,
         leader_check_seconds: float = LEADER_CHECK_SECONDS,
         change_poll_seconds: float = CHANGE_POLL_SECONDS,
+        curator_digest: tuple[str, str] | None = None,
     ) -> None:
+        self._curator_digest = curator_digest  # (schedule, timezone) of the curators' digest
         self._database_url = database_url
         self._grace = misfire_grace_seconds
         self._sessions = sessions
@@ -154,7 +158,10 @@ class CheckinScheduler:
             return SyncReport()
         with self._sync_lock, self._sessions() as session:
             groups = list(list_groups(session))
-            report = sync_jobs(scheduler, desired_jobs(groups, sweep_minutes=self._sweep_minutes))
+            specs = desired_jobs(
+                groups, sweep_minutes=self._sweep_minutes, curator_digest=self._curator_digest
+            )
+            report = sync_jobs(scheduler, specs)
         if report.added or report.removed:
             log.info(
                 "scheduler jobs synced", extra={"added": report.added, "removed": report.removed}
@@ -314,16 +321,18 @@ def start_checkin_scheduler(services: Any) -> CheckinScheduler | None:
     settings = services.settings
     if not settings.scheduler_enabled:
         return None
+    limiter = TokenBucket(per_second=settings.checkin_posts_per_minute / 60, burst=POST_BURST)
+    curator_digest = install_curator_digest(services, limiter)  # same pace as check-ins
     checkin_jobs.install(
         CheckinRuntime(
             sessions=services.sessions,
             slack=services.slack,
             clock=services.clock,
             policy=policy_from(settings),
-            post_limiter=TokenBucket(
-                per_second=settings.checkin_posts_per_minute / 60, burst=POST_BURST
-            ),
+            post_limiter=limiter,
             metrics=services.metrics,
+            missing_stakeholders=partial(missing_labels, services),
+            playbooks_url=settings.playbooks_url,
         )
     )
     scheduler = CheckinScheduler(
@@ -333,7 +342,35 @@ def start_checkin_scheduler(services: Any) -> CheckinScheduler | None:
         lock=leader_lock_for(services.engine),
         leader_check_seconds=settings.scheduler_leader_check_seconds,
         change_poll_seconds=settings.scheduler_change_poll_seconds,
+        curator_digest=curator_digest,
     )
     services.metrics.watch_leader(lambda: scheduler.running)
     scheduler.start()
     return scheduler
+
+
+def install_curator_digest(services: Any, limiter: TokenBucket) -> tuple[str, str] | None:
+    """Give the curators' digest job its runtime (paced by the check-ins' ``limiter``);
+    its ``(schedule, timezone)``, or ``None`` when off, without curators or a report source."""
+    from bot.curation import digest  # late: the report's modules load only where needed
+
+    settings = services.settings
+    schedule = settings.curator_digest_schedule
+    if schedule == "off" or not settings.curator_user_ids or services.curation is None:
+        digest.install(None)
+        return None
+    digest.install(
+        digest.CuratorDigestRuntime(
+            sessions=services.sessions,
+            slack=services.slack,
+            clock=services.clock,
+            source=services.curation,
+            curators=tuple(settings.curator_user_ids),
+            schedule=schedule,
+            timezone=settings.default_timezone,
+            grace=timedelta(seconds=settings.misfire_grace_seconds),
+            playbooks_url=settings.playbooks_url,
+            post_limiter=limiter,
+        )
+    )
+    return schedule, settings.default_timezone

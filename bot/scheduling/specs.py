@@ -30,6 +30,7 @@ JOB_CHECKINS = "bot.jobs:run_group_checkins"
 JOB_DIGEST = "bot.jobs:run_group_digest"
 JOB_SWEEP = "bot.jobs:run_sweep"
 JOB_RESYNC = "bot.jobs:resync_active"
+JOB_CURATOR_DIGEST = "bot.jobs:run_curator_digest"
 # Names in rows written by 0.1.0, still loading through stand-in modules.
 LEGACY_JOB_REFS = (
     "bot.checkin_jobs:run_group_checkins",
@@ -39,7 +40,9 @@ LEGACY_JOB_REFS = (
 )
 SWEEP_JOB_ID = "checkins:sweep"
 RESYNC_JOB_ID = "checkins:resync"
-OWNED_PREFIXES = ("group:", "checkins:")
+CURATOR_DIGEST_JOB_ID = "curators:digest"
+CURATOR_SWEEP_JOB_ID = "curators:sweep"
+OWNED_PREFIXES = ("group:", "checkins:", "curators:")
 # Interval jobs fire at anchor + k * interval: the same trigger on every sync and restart.
 INTERVAL_ANCHOR = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -80,10 +83,23 @@ def cron_trigger(spec: str, *, timezone: str) -> CronTrigger:
     )
 
 
-def desired_jobs(groups: Iterable[WorkingGroup], *, sweep_minutes: float) -> list[JobSpec]:
-    """Every job the database calls for (groups with unusable schedules are logged, skipped)."""
+def desired_jobs(
+    groups: Iterable[WorkingGroup],
+    *,
+    sweep_minutes: float,
+    curator_digest: tuple[str, str] | None = None,
+) -> list[JobSpec]:
+    """Every job the database calls for (groups with unusable schedules are logged, skipped).
+
+    ``curator_digest`` is ``(schedule, timezone)`` of the curators' weekly digest: a cron
+    job at its time and a sweep that sends a run missed by downtime (the claims dedupe)."""
     sweep = IntervalTrigger(minutes=sweep_minutes, start_date=INTERVAL_ANCHOR, timezone=UTC)
     specs = [JobSpec(SWEEP_JOB_ID, JOB_SWEEP, sweep), JobSpec(RESYNC_JOB_ID, JOB_RESYNC, sweep)]
+    if curator_digest is not None:
+        schedule, timezone = curator_digest
+        digest = cron_trigger(schedule, timezone=timezone)
+        specs.append(JobSpec(CURATOR_DIGEST_JOB_ID, JOB_CURATOR_DIGEST, digest))
+        specs.append(JobSpec(CURATOR_SWEEP_JOB_ID, JOB_CURATOR_DIGEST, sweep))
     for group in groups:
         if group.id is None or group.archived:
             continue

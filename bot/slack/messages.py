@@ -38,6 +38,7 @@ PEER_CITIES = "*Peer cities*"
 SOURCES = "*Sources*"
 SOURCE_LINK = "source: {host}"
 SEARCHED = "Searched {count} playbooks and case notes"
+SCOPE_USED = "Scope: {scope}"
 SHARED_BY = "Shared by {user}"
 ABSTAINED = (
     "I could not find a grounded answer to this in our playbooks and case notes, "
@@ -112,7 +113,13 @@ HELP = (
     "• On any message, *More actions › Ask the advisor about this*\n"
     "• Under each answer: *Helpful* / *Not helpful*, *Turn into a commitment*, *Ask a person*\n"
     "• Working groups and commitments: `/advisor group list`, "
-    '`/advisor commit "<title>" due <date>`, `/advisor commitments`, `/advisor done <id>`\n'
+    '`/advisor commit "<title>" due <date>`, `/advisor commitments [--all]`, `/advisor done <id>`, '
+    '`/advisor update <id> at-risk "<note>"`, `/advisor away until <date>`\n'
+    "• Who is missing from the table: `/advisor group show <name>`, "
+    "`/advisor group join <name> as <stakeholder>`\n"
+    "• Narrow one question: `/advisor in:case-notes city:Seattle tag:cameras <question>`\n"
+    "• Admins: `/advisor channel set|show|reset` (what I answer from in a channel), "
+    "`/advisor reindex` (reload the playbooks now)\n"
     "• `/advisor help`: this list"
 )
 HELP_FALLBACK = "How to use the advisor"
@@ -122,12 +129,16 @@ HOME_NO_QUESTIONS = "_You have not asked anything yet._"
 
 # Working groups, commitments and check-ins --------------------------------------------------
 USAGE_GROUP = (
-    'Usage: `/advisor group create <name> [#channel] [tz <IANA zone>] [checkins "<schedule>"]`'
-    " · `group join <name>` · `group leave <name>` · `group list`"
+    'Usage: `/advisor group create <name> [#channel] [tz <IANA zone>] [checkins "<schedule>"]'
+    ' [topic "<topic>"]`'
+    " · `group join <name> [as <stakeholder>]` · `group leave <name>` · `group list`"
+    ' · `group show <name>` · `group topic <name> "<topic>"`'
+    " · `group role <name> @someone <stakeholder>`"
     ' · `group schedule <name> "<schedule>" [tz <IANA zone>]` · `group delete <name>`'
 )
 USAGE_GROUP_CREATE = (
-    'Usage: `/advisor group create <name> [#channel] [tz <IANA zone>] [checkins "<schedule>"]`'
+    'Usage: `/advisor group create <name> [#channel] [tz <IANA zone>] [checkins "<schedule>"]'
+    ' [topic "<topic>"]`'
 )
 USAGE_GROUP_NAME = "Usage: `/advisor group {action} <name>`"
 USAGE_GROUP_SCHEDULE = 'Usage: `/advisor group schedule <name> "<schedule>" [tz <IANA zone>]`'
@@ -260,3 +271,122 @@ HOME_CHECKINS = "*Your groups: next check-ins and digests*"
 HOME_NO_CHECKINS = "_No check-ins coming: you are in no working group and own no open commitments._"
 HOME_GROUP_LINE = "• *{group}* · next check-in {checkin}{mine} · next digest {digest}"
 HOME_GROUP_MINE = " (you own {count} open commitment{s})"
+
+# Curators' loop (issue 13): channel scope, re-index, Ask a person, the curator digest -------
+CHANNEL_ANSWERS_OFF = (
+    "An admin turned my answers off in this channel. Ask me in a direct message instead."
+)
+USAGE_CHANNEL = (
+    "Usage: `/advisor channel set [#channel] tags a,b` · `… kind playbooks|case-notes` · "
+    "`… city <name>` · `… answer on|off` · `/advisor channel show [#channel]` · "
+    "`/advisor channel reset [#channel]` (admins only)"
+)
+CHANNEL_ADMINS_ONLY = "Only admins can change a channel's scope."
+CHANNEL_SCOPE = "{channel}: {answers}; {scope}."
+CHANNEL_WHOLE_LIBRARY = "the whole library"
+CHANNEL_ANSWERS_ON = "answers on"
+CHANNEL_ANSWERS_OFF_SHORT = "answers off"
+CHANNEL_RESET = "{channel} is back to the whole library, answers on."
+CHANNEL_NO_SCOPE = "{channel} has no scope of its own: the whole library, answers on."
+REINDEX_ADMINS_ONLY = "Only admins can re-index the playbooks."
+REINDEX_STARTED = "Re-indexing the playbooks in the background; I will tell you when it is live."
+REINDEX_RUNNING = "A re-index is already running; its result will be live in a moment."
+REINDEX_DONE = "Re-index done: {summary}"
+REINDEX_FAILED = "Re-index failed ({error}); the last good index is still answering."
+REINDEX_PROBLEMS = (
+    "*The playbooks have errors* (the last good version of each stays live):\n{problems}\n"
+    "Fix them and run `advisor playbooks validate`."
+)
+PERSON_HANDLED_BUTTON = "Mark handled"
+PERSON_HANDLED = "{curator} marked this request handled."
+PERSON_ALREADY_HANDLED = "This request was already handled."
+PERSON_CURATORS_ONLY = "Only curators and admins can mark a request handled."
+CURATOR_DIGEST_FALLBACK = "The curators' weekly report"
+
+# Stakeholder map, roles, away, updates, history (issue 14) ----------------------------------
+USAGE_GROUP_TOPIC = 'Usage: `/advisor group topic <name> "<topic>"` (`""` clears it)'
+USAGE_GROUP_JOIN_AS = (
+    "Usage: `/advisor group join <name> [as <stakeholder>]` · "
+    "`/advisor group role <name> @someone <stakeholder>` (lead or admin)"
+)
+USAGE_GROUP_SHOW = "Usage: `/advisor group show <name>`"
+USAGE_AWAY = (
+    "Usage: `/advisor away until <date>` (e.g. `2026-12-28`, `next friday`) · "
+    "`/advisor away off` · `/advisor away` shows yours"
+)
+USAGE_UPDATE = (
+    'Usage: `/advisor update <id> <done|on-track|at-risk|blocked> ["note"]`, '
+    'e.g. `/advisor update 12 at-risk "vendor is late"`'
+)
+ROLE_UNKNOWN = "*{text}* is not a stakeholder I know. Pick one of: {valid}."
+ROLE_NO_VOCABULARY = (
+    "The stakeholder list (`playbooks/stakeholders.yaml`) is missing or broken, so I cannot "
+    "record roles. Ask a curator to run `advisor playbooks validate`."
+)
+ROLE_SET_SELF = "You represent *{label}* in *{name}*."
+ROLE_SET_OTHER = "{user} now represents *{label}* in *{name}*."
+ROLE_DENIED = "Only the group lead or an admin can set someone else's role in *{name}*."
+ROLE_PICKER_TITLE = "Whom do you represent?"
+ROLE_PICKER_LABEL = "Stakeholder"
+ROLE_PICKER_HINT = "Pick the party you speak for in this working group."
+GROUP_TOPIC_SET = "*{name}* is now about: _{topic}_."
+GROUP_TOPIC_CLEARED = "*{name}* has no topic now, so there is no stakeholder map."
+GROUP_TOPIC_LONG = "The topic is {length} characters long; keep it under {limit}."
+MAP_HEADER = "*Who is at the table for _{topic}_*"
+MAP_NO_TOPIC = (
+    "_No stakeholder map yet: the group has no topic. Set one with "
+    '`/advisor group topic {name} "<topic>"`._'
+)
+MAP_NOTHING = (
+    "_The playbooks have nothing on _{topic}_, so I cannot say who should be at the table. "
+    "Try other words for the topic._"
+)
+MAP_NO_INDEX = "_The stakeholder map needs the playbook index, which is not loaded here._"
+MAP_REPRESENTED = "*Represented:* {parties}"
+MAP_REPRESENTED_BY = "{label} ({users})"
+MAP_NONE_REPRESENTED = "*Represented:* nobody on the map yet"
+MAP_MISSING = "*Missing:*"
+MAP_MISSING_LINE = "• *{label}*: {motive}"
+MAP_NO_MOTIVE = "_the playbooks say nothing about its motives_"
+MAP_ALL_THERE = (
+    ":white_check_mark: Every stakeholder the playbooks name for this topic is represented."
+)
+MAP_OTHERS = "_Also at the table:_ {parties}"
+MAP_NO_ROLE = (
+    "_Not yet said whom they represent:_ {users} (`/advisor group join {name} as <stakeholder>`)"
+)
+MAP_SOURCES = "Drawn from: {sources}"
+DIGEST_MISSING = ":busts_in_silhouette: Still missing from the table: {parties}"
+DIGEST_AWAY = ":palm_tree: Away: {people}"
+DIGEST_AWAY_ONE = "{user} until {until}"
+AWAY_SET = (
+    "You are away until the end of {until} ({timezone}): no check-ins or reminders until "
+    "then. You are back automatically; `/advisor away off` ends it sooner."
+)
+AWAY_CLEARED = "Welcome back: your check-ins and reminders are on again."
+AWAY_TOO_FAR = "{until} is too far ahead to be away until. Pick an earlier date."
+AWAY_NONE = "You are not away. `/advisor away until <date>` pauses your check-ins."
+AWAY_SHOW = "You are away until the end of {until} ({timezone})."
+UPDATE_RECORDED = "Recorded *{status}* for #{id} *{title}*{note}. {next}"
+UPDATE_ANSWERED = "It answers the check-in I sent you."
+UPDATE_NEXT = "Your next check-in will count it instead of asking."
+UPDATE_NOTE = ": {note}"
+UPDATE_UNKNOWN_STATUS = "*{text}* is not a status. Use done, on-track, at-risk or blocked."
+UPDATE_CLOSED = "#{id} is already {status}; there is nothing to update."
+COMMITMENTS_ALL_HEADER = "*All your commitments, with their status trail*"
+COMMITMENTS_ALL_NONE = "You have no commitments yet."
+HISTORY_LINE = "• `#{id}` *{title}* · {group} · due {due} · *{status}*"
+HISTORY_TRAIL = "      {trail}"
+HISTORY_STEP = "{date} {status}{via}{note}"
+HISTORY_VIA_UPDATE = " (update)"
+HISTORY_NO_TRAIL = "      _no status given yet_"
+HISTORY_EARLIER = "… {count} earlier"
+HISTORY_MORE = "_… and {count} older commitment{s} not shown._"
+HOME_HISTORY = "*Your past commitments*"
+HOME_MAPS = "*Stakeholder maps of the groups you lead*"
+CHECKIN_FROM = "From the playbooks: {source}"
+GROUP_FORM_TOPIC = "Topic (optional)"
+GROUP_FORM_TOPIC_HINT = (
+    "What the group works on, e.g. camera footage retention: I show which stakeholders the "
+    "playbooks say should be at the table."
+)

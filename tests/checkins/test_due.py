@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from checkins.due import DuePolicy, due_checkins, due_digest, due_escalations, due_reminders
+from checkins.due import (
+    DuePolicy,
+    current_checkin_period,
+    due_checkins,
+    due_digest,
+    due_escalations,
+    due_reminders,
+)
 from storage.models import Digest, Escalation
 from tests.checkins.builders import checkin, commitment, group
 
@@ -138,3 +145,18 @@ def test_digest_due_once_per_period() -> None:
         due_digest(now=friday_3pm - timedelta(hours=1), group=group(), digests=[], grace=GRACE)
         is None
     )
+
+
+def test_the_current_checkin_period_is_the_latest_working_day_fire() -> None:
+    """What an ``/advisor update`` may answer: the period outstanding now, never older."""
+    weekly = group(timezone="UTC")
+    assert current_checkin_period(weekly, now=datetime(2026, 3, 11, 12, tzinfo=UTC)) == (
+        "2026-03-09T09:00"
+    )
+    assert current_checkin_period(weekly, now=datetime(2026, 3, 9, 8, 59, tzinfo=UTC)) == (
+        "2026-03-02T09:00"
+    )
+    daily = group(timezone="UTC", checkin_schedule="0 9 * * *", working_days="mon,tue,wed,thu,fri")
+    saturday = datetime(2026, 3, 14, 10, tzinfo=UTC)  # the weekend fires are not check-ins
+    assert current_checkin_period(daily, now=saturday) == "2026-03-13T09:00"
+    assert current_checkin_period(group(checkin_schedule="nonsense"), now=saturday) is None

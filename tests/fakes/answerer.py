@@ -21,6 +21,7 @@ DOCUMENTS = 12
 class AskCall:
     question: str
     context: tuple[str, ...]
+    filters: Filters | None = None
 
 
 def sample_answer(
@@ -88,7 +89,7 @@ class FakeAnswerer:
     def ask(
         self, question: str, *, filters: Filters | None = None, context: Sequence[str] = ()
     ) -> Answer:
-        self.calls.append(AskCall(question, tuple(context)))
+        self.calls.append(AskCall(question, tuple(context), filters))
         if not question.strip():
             raise QuestionError("The question is empty.")
         if len(question) > self.max_chars:

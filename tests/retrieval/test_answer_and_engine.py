@@ -141,17 +141,19 @@ def test_open_refreshes_only_when_files_changed(
     corpus_dir: Path, tmp_path: Path, advisor: Advisor
 ) -> None:
     embedder = HashEmbedder()
-    _, report, _ = Advisor.open(
+    _, report, corpus = Advisor.open(
         playbooks_dir=corpus_dir, index_dir=tmp_path / "idx", embedder=embedder
     )
-    assert report is None and embedder.embedded == []
+    # Current by the files' hashes: no playbook is even parsed (issue 15, cold start).
+    assert report is None and corpus is None and embedder.embedded == []
     (corpus_dir / "guides" / "charter.md").write_text(
         (corpus_dir / "guides" / "charter.md").read_text() + "\nA new closing paragraph.\n"
     )
-    _, report, _ = Advisor.open(
+    _, report, corpus = Advisor.open(
         playbooks_dir=corpus_dir, index_dir=tmp_path / "idx", embedder=embedder
     )
     assert report is not None and report.changed == ("guides/charter.md",)
+    assert corpus is not None and len(corpus.documents) == 3
 
 
 def test_direct_answer_skips_meta_sentences_and_spreads_across_chunks(tmp_path: Path) -> None:

@@ -109,3 +109,33 @@ def test_missing_and_empty_dirs(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     assert load_corpus(empty).documents == []
+
+
+def test_libyaml_reads_every_shipped_front_matter_as_the_python_parser_does() -> None:
+    """The front matter is parsed by libyaml when PyYAML has it (issue 15: every `advisor
+    index` parses every file); values, key lines and refusals are the pure-Python loader's."""
+    import yaml
+
+    from retrieval import frontmatter
+    from retrieval.documents import content_files
+
+    assert frontmatter._CLoader is not None  # the wheel ships libyaml: the fast path is tested
+    playbooks = Path(__file__).resolve().parents[2] / "playbooks"
+    files = content_files(playbooks)
+    assert len(files) > 40
+    for path in files:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+        raw = "".join(lines[1:end])
+        node, values = frontmatter._parse(raw)
+        python_node = yaml.compose(raw, Loader=frontmatter._Loader)
+        assert values == yaml.load(raw, Loader=frontmatter._Loader), path
+        assert isinstance(node, yaml.MappingNode) and isinstance(python_node, yaml.MappingNode)
+        assert [(k.value, k.start_mark.line) for k, _ in node.value] == [
+            (k.value, k.start_mark.line) for k, _ in python_node.value
+        ], path
+    assert frontmatter._parse("updated: 2026-02-31\n")[1] == {"updated": "2026-02-31"}
+    with pytest.raises(yaml.YAMLError, match="mapping values are not allowed here"):
+        frontmatter._parse("title: a: b\n")  # PyYAML's words (libyaml says "in this context")
+    with pytest.raises(RecursionError):
+        frontmatter._parse("tags: " + "[" * 5000 + "]" * 5000)  # libyaml stops at depth 1000

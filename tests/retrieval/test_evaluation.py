@@ -68,9 +68,23 @@ def test_best_threshold_sits_in_a_gap_and_prefers_balance() -> None:
 
     threshold, f1 = best_threshold([0.1, 0.2, 0.5, 0.6], [True, True, False, False])
     assert threshold == 0.35 and f1 == 1.0
-    # overlapping groups: the cut just above the high must-abstain question has the best F1
+    # overlapping groups: refusing the answerable question at 0.40 to catch the must-abstain
+    # one at 0.45 has the better F1 (0.8), but a wrongful refusal weighs double: the cut
+    # stays under the answerable question (F0.5 0.833 against 0.714)
     threshold, f1 = best_threshold([0.1, 0.40, 0.45, 0.6, 0.7], [True, False, True, False, False])
-    assert (threshold, round(f1, 3)) == (0.525, 0.8)
+    assert (threshold, round(f1, 3)) == (0.25, 0.667)
+
+
+def test_best_threshold_keeps_a_margin_from_every_question() -> None:
+    """A cut squeezed between two questions 0.001 apart would flip on a paraphrase: the
+    calibration takes the best cut that clears every question by THRESHOLD_MARGIN."""
+    from retrieval.evaluation import THRESHOLD_MARGIN, best_threshold
+
+    confidences = [0.30, 0.359, 0.361, 0.369, 0.370, 0.383]
+    must_abstain = [True, True, True, True, False, False]
+    threshold, f1 = best_threshold(confidences, must_abstain)
+    assert threshold == 0.365 and round(f1, 3) == 0.857  # not 0.3695, 0.0005 from two questions
+    assert all(abs(threshold - c) >= THRESHOLD_MARGIN for c in confidences)
 
 
 def test_a_fact_is_present_when_most_of_its_content_words_are() -> None:

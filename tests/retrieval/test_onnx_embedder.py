@@ -18,14 +18,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answers.setup import build_embedder, search_options
+from bot.answers.setup import build_embedder, configured_identity, search_options
 from bot.settings import BUNDLED_MODEL, Settings
 from retrieval.embeddings import SentenceTransformerEmbedder, resolve_model_path, same_vectors
 from retrieval.engine import Advisor
 from retrieval.evaluation import evaluate, load_questions
 from retrieval.index import build_index, is_current, load_index
 from retrieval.model_files import model_hash
-from retrieval.onnx_embedder import OnnxEmbedder, onnx_file
+from retrieval.onnx_embedder import WEIGHTS, OnnxEmbedder, onnx_file
 from tests.conftest import MODEL_CACHE_DIR
 from tests.fakes.corpus import write_small_corpus
 from tests.fakes.embedder import HashEmbedder
@@ -145,8 +145,10 @@ def test_the_export_is_cached_whole_under_the_model_hash(onnx_embedder: OnnxEmbe
     content_hash = model_hash(Path(resolve_model_path(BUNDLED_MODEL)), MODEL_CACHE_DIR)
     assert onnx_embedder.path == onnx_file(MODEL_CACHE_DIR, content_hash)
     assert onnx_embedder.identity["model_hash"] == content_hash
-    exports = {p.name for p in onnx_embedder.path.parent.iterdir()}
-    assert "model.onnx" in exports and exports <= {"model.onnx", "model.int8.onnx"}  # no temp
+    exports = {p.name for p in onnx_embedder.path.parent.iterdir()} - {".export.lock"}
+    assert {"model.onnx", WEIGHTS} <= exports <= {"model.onnx", WEIGHTS, "model.int8.onnx"}
+    assert (onnx_embedder.path.parent / WEIGHTS).stat().st_size > 80_000_000  # weights beside
+    assert onnx_embedder.path.stat().st_size < 1_000_000  # the graph alone
     assert onnx_embedder.dimension == 384 and onnx_embedder.max_length == 256
 
 
@@ -227,10 +229,13 @@ def test_the_torch_backend_still_works_behind_the_setting(
     embedder = build_embedder(Settings(_env_file=None))
     assert isinstance(embedder, SentenceTransformerEmbedder)
     assert embedder.identity is not None and same_vectors(embedder.identity, onnx_embedder.identity)
+    # what `advisor index` compares with the manifest, from the files alone
+    assert configured_identity(Settings(_env_file=None)) == embedder.identity
     question = ["Who should sit on a privacy working group?"]
     assert _rows_cosine(embedder.embed(question), onnx_embedder.embed(question))[0] >= AGREEMENT
     monkeypatch.setenv("ADVISOR_EMBEDDING_BACKEND", "onnx")
     assert isinstance(build_embedder(Settings(_env_file=None)), OnnxEmbedder)
+    assert configured_identity(Settings(_env_file=None)) == onnx_embedder.identity
 
 
 _PROBE = """

@@ -2,8 +2,8 @@
 
 The bar, a little under what BENCHMARKS.md measures so that it holds on either embedding
 backend: hybrid recall@1 >= 0.75, recall@5 >= 0.95, MRR >= 0.88, abstention precision >= 0.95
-and recall >= 0.82, hybrid beating both BM25-only and dense-only on MRR (issues 2 and 10);
-answers state at least 68% of the key facts and no answer has junk (issue 9).
+and recall >= 0.90, hybrid beating both BM25-only and dense-only on MRR (issues 2 and 10);
+answers state at least 72% of the key facts and no answer has junk (issue 9).
 """
 
 from __future__ import annotations
@@ -33,12 +33,12 @@ def test_hybrid_meets_the_quality_bar(results: dict[str, Metrics]) -> None:
     assert hybrid.recall_at_1 >= 0.75
     assert hybrid.recall_at_5 >= 0.95
     assert hybrid.mrr >= 0.88
-    assert hybrid.facts_in_answer is not None and hybrid.facts_in_answer >= 0.68
+    assert hybrid.facts_in_answer is not None and hybrid.facts_in_answer >= 0.72
     assert hybrid.junk_rate == 0.0
     # 39 must-abstain questions, 25 of them on-topic but unknowable (a vendor's price, a
     # model number, a meeting date): refusals must be right, and most of them are caught.
     assert hybrid.abstain_precision is not None and hybrid.abstain_precision >= 0.95
-    assert hybrid.abstain_recall is not None and hybrid.abstain_recall >= 0.82
+    assert hybrid.abstain_recall is not None and hybrid.abstain_recall >= 0.90
 
 
 def test_hybrid_beats_each_retriever_alone(results: dict[str, Metrics]) -> None:
@@ -54,3 +54,17 @@ def test_the_flagship_question_gets_a_cited_answer(shipped_advisor: Advisor) -> 
     assert answer.citations[0].doc_id == "camera-footage-retention"
     assert answer.actions and answer.peers
     assert all(p.city for p in answer.peers)
+
+
+def test_the_shipped_threshold_is_the_calibrated_one(shipped_advisor: Advisor) -> None:
+    """`advisor eval --calibrate` on the dev set lands on the shipped default, and every
+    refusal signal earns its place: each catches must-abstain questions, and together they
+    wrongly refuse at most one answerable question."""
+    from retrieval.answer import DEFAULT_ABSTAIN_THRESHOLD
+    from retrieval.evaluation import calibrate_threshold
+
+    found = calibrate_threshold(shipped_advisor, load_questions(DEV_SET))
+    assert abs(found.threshold - DEFAULT_ABSTAIN_THRESHOLD) <= 0.003
+    assert found.precision >= 0.95 and found.recall >= 0.90
+    assert len(found.signals) == 3 and all(count.right > 0 for count in found.signals)
+    assert sum(count.wrong for count in found.signals) <= 1

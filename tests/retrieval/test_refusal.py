@@ -74,3 +74,18 @@ def test_mentioning_a_topic_is_not_asking_for_the_detail() -> None:
 def test_a_missing_detail_refuses_as_too_specific() -> None:
     signals = Signals(0.6, (), ("a price or fee",))
     assert signals.refuses(0.356) and signals.kind == "too-specific"
+
+
+def test_a_detail_counts_only_in_a_sentence_about_the_questions_subject() -> None:
+    """An amount elsewhere in the passage (the software's price) does not state the fee
+    asked about; names ("Detroit") do not make a sentence about the subject."""
+    from retrieval.refusal import missing_details
+
+    passage = (
+        "Participating businesses pay for cameras and send live video to the police. "
+        "Detroit police acquired facial recognition software in 2017 for about $1 million."
+    )
+    question = "what does it cost a gas station to join Detroit's Green Light, the monthly fee?"
+    assert missing_details(question, [passage]) == ("a price or fee",)
+    priced = passage + " Each business pays a monthly fee of about $150 for the camera link."
+    assert missing_details(question, [priced]) == ()

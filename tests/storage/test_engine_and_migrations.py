@@ -72,3 +72,33 @@ def test_database_errors_never_quote_the_values_written(engine: Engine) -> None:
     with pytest.raises(IntegrityError) as raised, engine.begin() as connection:
         connection.execute(insert, {"q": 999_999, "reason": secret})  # no such question
     assert secret not in str(raised.value)
+
+
+def test_the_curation_and_roles_migrations_downgrade_and_upgrade_again(db_url: str) -> None:
+    """0003 and 0002 undo cleanly (tables and columns gone), and head comes back intact."""
+    from alembic import command
+
+    from storage.migrate import alembic_config
+
+    upgrade_database(db_url)
+    engine = create_db_engine(db_url)
+    try:
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0001")
+        assert current_revision(engine) == "0001"
+        found = inspect(engine)
+        tables = set(found.get_table_names())
+        new_tables = {"channel_scope", "person_request", "curator_digest"}
+        new_tables |= {"status_update", "away_period"}
+        assert not tables & new_tables
+        assert "cited_sections" not in {c["name"] for c in found.get_columns("question_log")}
+        assert "topic" not in {c["name"] for c in found.get_columns("working_group")}
+        assert "stakeholder" not in {c["name"] for c in found.get_columns("membership")}
+        assert "citations" not in {c["name"] for c in found.get_columns("commitment")}
+        upgrade_database(db_url)
+        assert current_revision(engine) == head_revision()
+        assert set(metadata.tables) <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()

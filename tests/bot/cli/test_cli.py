@@ -156,12 +156,22 @@ def test_index_up_to_date_does_not_load_the_model(
 def test_the_cli_imports_no_database_slack_or_model_library_until_a_command_needs_it(
     tmp_path: Path,
 ) -> None:
-    """`ask` and `index` start without SQLAlchemy, Alembic, slack_bolt or torch (issue 15,
-    item 4); `advisor db` still finds its commands."""
+    """`ask` and `index` start without SQLAlchemy, Alembic, slack_bolt, torch or faiss, nor
+    rich until something is printed through it (issue 15, item 4); `advisor db` still finds
+    its commands."""
     import subprocess
     import sys
 
-    heavy = ("sqlalchemy", "sqlmodel", "alembic", "slack_bolt", "slack_sdk", "torch")
+    heavy = (
+        "sqlalchemy",
+        "sqlmodel",
+        "alembic",
+        "slack_bolt",
+        "slack_sdk",
+        "torch",
+        "rich",
+        "faiss",
+    )
     probe = (
         "import sys, bot.cli.main\n"
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r}))\n"

@@ -242,3 +242,52 @@ def test_a_broken_tag_vocabulary_is_named_with_its_line(
     assert result.exit_code == 1
     assert f"tags.yaml:{line}: error: {message}" in result.stdout
     assert "Traceback" not in result.output
+
+
+def test_index_is_rebuilt_when_the_configured_embedder_would_not_give_the_same_vectors(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, corpus_dir: Path
+) -> None:
+    """The "up to date" check reads the manifest's embedder identity too (issue 15): an
+    index is kept across backends of the same weights and rebuilt for other weights or
+    another precision, without the model being loaded to decide."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ADVISOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ADVISOR_PLAYBOOKS_DIR", str(corpus_dir))
+    monkeypatch.setenv("ADVISOR_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("ADVISOR_EMBEDDING_MODEL", "fake-model")
+    made: list[HashEmbedder] = []
+
+    def run(backend: str, model_hash: str, precision: str) -> Result:
+        def factory(settings: Settings) -> HashEmbedder:
+            embedder = HashEmbedder(name=settings.embedding_model)
+            embedder.identity = {  # type: ignore[attr-defined]
+                "backend": backend,
+                "model_hash": model_hash,
+                "precision": precision,
+            }
+            made.append(embedder)
+            return embedder
+
+        made.clear()
+        return runner.invoke(app, ["index"], obj=CliContext(embedder=factory))
+
+    def embedded() -> int:
+        return sum(len(e.embedded) for e in made)
+
+    assert "index rebuilt" in run("torch", "a", "float32").stdout and embedded() > 0
+    chunks = len(load_index(tmp_path / "index").chunks)  # type: ignore[union-attr]
+
+    result = run("onnx", "a", "float32")  # the same weights in ONNX Runtime: same vectors
+    assert "index up to date" in result.stdout and embedded() == 0
+
+    for model_hash, precision in (("a", "int8"), ("b", "int8")):
+        result = run("onnx", model_hash, precision)
+        assert result.exit_code == 0, result.output
+        assert "index rebuilt" in result.stdout and f"{chunks} chunks embedded" in result.stdout
+        manifest = load_index(tmp_path / "index").manifest  # type: ignore[union-attr]
+        assert manifest["embedder"] == {
+            "backend": "onnx",
+            "model_hash": model_hash,
+            "precision": precision,
+        }
+        assert "index up to date" in run("onnx", model_hash, precision).stdout

@@ -294,6 +294,7 @@ def test_an_unexpected_database_error_still_gets_a_private_reply(ui_db: Running,
     seed_group(ui_db, name="privacy")
     command(ui_db, 'commit "Secret <camera> plan" due 2026-04-01')
     with ui_db.services.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE status_update")  # it refers to check_in
         connection.exec_driver_sql("DROP TABLE check_in")
         connection.exec_driver_sql("DROP TABLE membership")
     with caplog.at_level("WARNING"):

@@ -321,6 +321,7 @@ def test_a_digest_that_cannot_be_read_is_not_claimed(
 ) -> None:
     """A failure building the digest must leave the period unclaimed, for the next run."""
     with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE status_update")  # it refers to check_in
         connection.exec_driver_sql("DROP TABLE check_in")
     due = DueDigest(group_id=group.id, period="2026-03-06T15:00", scheduled_for=MONDAY_9_LA)
     with pytest.raises(DBAPIError):

@@ -70,7 +70,10 @@ def test_legacy_names_are_the_stable_jobs() -> None:
     for new, old in LEGACY.items():
         assert new.startswith("bot.jobs:")
         assert ref_to_obj(old) is ref_to_obj(new), old
-    assert sorted(bot.jobs.__all__) == sorted(ref.split(":")[1] for ref in LEGACY)
+    added_since = {"run_curator_digest"}  # jobs new after 0.1.0 have no legacy name
+    assert sorted(set(bot.jobs.__all__) - added_since) == sorted(
+        ref.split(":")[1] for ref in LEGACY
+    )
 
 
 def test_a_0_1_0_job_store_loads_and_runs_with_this_code(

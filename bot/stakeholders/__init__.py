@@ -1,0 +1,1 @@
+"""Working groups as collective action: whom members represent, and who is missing."""

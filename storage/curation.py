@@ -1,0 +1,170 @@
+"""What curators work from: channel scopes, *Ask a person* requests, curator digest claims,
+and the question log read back for the report (user IDs only, never names).
+
+Claims follow ``storage.checkins``: a unique key is inserted and committed before the DM;
+``None`` means another run already claimed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import ChannelScope, CuratorDigest, Feedback, PersonRequest, QuestionLog
+
+# --- channel scope ----------------------------------------------------------------------
+
+
+def get_channel_scope(session: Session, *, channel_id: str) -> ChannelScope | None:
+    """The channel's scope, or ``None`` (the whole library, answers on)."""
+    return session.get(ChannelScope, channel_id)
+
+
+def set_channel_scope(
+    session: Session,
+    *,
+    channel_id: str,
+    updated_by: str,
+    now: datetime,
+    answer: bool | None = None,
+    kinds: Sequence[str] | None = None,
+    tags: Sequence[str] | None = None,
+    cities: Sequence[str] | None = None,
+) -> ChannelScope:
+    """Create or change the channel's scope; arguments left ``None`` keep their value."""
+    for _attempt in range(2):
+        row = session.get(ChannelScope, channel_id)
+        if row is None:
+            row = ChannelScope(channel_id=channel_id, updated_by=updated_by, updated_at=now)
+            session.add(row)
+        if answer is not None:
+            row.answer = answer
+        if kinds is not None:
+            row.kinds = list(kinds)
+        if tags is not None:
+            row.tags = list(tags)
+        if cities is not None:
+            row.cities = list(cities)
+        row.updated_by, row.updated_at = updated_by, now
+        try:
+            session.commit()
+            return row
+        except IntegrityError:  # another admin created it at the same moment: change theirs
+            session.rollback()
+    raise AssertionError("unreachable: the second attempt finds the row")
+
+
+def reset_channel_scope(session: Session, *, channel_id: str) -> bool:
+    """Forget the channel's scope; True if it had one."""
+    row = session.get(ChannelScope, channel_id)
+    if row is None:
+        return False
+    session.delete(row)
+    session.commit()
+    return True
+
+
+def list_channel_scopes(session: Session) -> Sequence[ChannelScope]:
+    """Every channel with a scope, by channel id."""
+    return session.exec(select(ChannelScope).order_by(col(ChannelScope.channel_id))).all()
+
+
+# --- Ask a person -----------------------------------------------------------------------
+
+
+def record_person_request(
+    session: Session, *, question_log_id: int, user_id: str, now: datetime
+) -> PersonRequest | None:
+    """Record an *Ask a person* click; ``None`` if the question is no longer in the log."""
+    if session.get(QuestionLog, question_log_id) is None:
+        return None
+    row = PersonRequest(question_log_id=question_log_id, user_id=user_id, asked_at=now)
+    session.add(row)
+    session.commit()
+    return row
+
+
+def resolve_person_request(
+    session: Session, *, request_id: int, resolved_by: str, now: datetime
+) -> bool:
+    """Mark the request handled (one conditional UPDATE); False if it was already, or gone."""
+    statement = (
+        update(PersonRequest)
+        .where(col(PersonRequest.id) == request_id, col(PersonRequest.resolved_at).is_(None))
+        .values(resolved_at=now, resolved_by=resolved_by)
+    )
+    result = session.execute(statement)
+    session.commit()
+    return bool(getattr(result, "rowcount", 0))
+
+
+def open_person_requests(
+    session: Session, *, since: datetime
+) -> Sequence[tuple[PersonRequest, QuestionLog]]:
+    """Requests not yet handled, asked at or after ``since``, newest first, with the question."""
+    query = (
+        select(PersonRequest, QuestionLog)
+        .join(QuestionLog, col(QuestionLog.id) == col(PersonRequest.question_log_id))
+        .where(col(PersonRequest.resolved_at).is_(None), col(PersonRequest.asked_at) >= since)
+        .order_by(col(PersonRequest.asked_at).desc(), col(PersonRequest.id).desc())
+    )
+    return [(request, question) for request, question in session.exec(query).all()]
+
+
+# --- the question log, read back --------------------------------------------------------
+
+
+def questions_since(session: Session, *, since: datetime) -> Sequence[QuestionLog]:
+    """Every logged question asked at or after ``since``, oldest first."""
+    query = (
+        select(QuestionLog)
+        .where(col(QuestionLog.asked_at) >= since)
+        .order_by(col(QuestionLog.asked_at), col(QuestionLog.id))
+    )
+    return session.exec(query).all()
+
+
+def unhelpful_since(session: Session, *, since: datetime) -> Sequence[tuple[Feedback, QuestionLog]]:
+    """Answers marked not helpful (asked at or after ``since``), newest verdict first."""
+    query = (
+        select(Feedback, QuestionLog)
+        .join(QuestionLog, col(QuestionLog.id) == col(Feedback.question_log_id))
+        .where(col(Feedback.helpful).is_(False), col(QuestionLog.asked_at) >= since)
+        .order_by(col(Feedback.updated_at).desc(), col(Feedback.id).desc())
+    )
+    return [(feedback, question) for feedback, question in session.exec(query).all()]
+
+
+# --- curator digest claims --------------------------------------------------------------
+
+
+def claim_curator_digest(
+    session: Session, *, user_id: str, period: str, now: datetime
+) -> CuratorDigest | None:
+    """Claim this period's digest for one curator; ``None`` if already claimed."""
+    row = CuratorDigest(user_id=user_id, period=period, sent_at=now)
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return None
+    return row
+
+
+def curator_digests_claimed(session: Session, *, period: str) -> set[str]:
+    """The curators whose digest (or notice) for ``period`` is claimed already."""
+    query = select(CuratorDigest.user_id).where(CuratorDigest.period == period)
+    return set(session.exec(query).all())
+
+
+def release_curator_digest(session: Session, *, digest_id: int) -> None:
+    """Drop a claim whose DM failed before it was sent, so the next run retries."""
+    row = session.get(CuratorDigest, digest_id)
+    if row is not None:
+        session.delete(row)
+        session.commit()
