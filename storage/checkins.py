@@ -47,7 +47,7 @@ class ResponseResult(StrEnum):
     NOT_FOUND = "not_found"
 
 
-def _insert_unique(session: Session, row: Row) -> Row | None:
+def insert_unique(session: Session, row: Row) -> Row | None:
     """Insert and commit ``row``; ``None`` if a unique key says it already exists."""
     session.add(row)
     try:
@@ -65,21 +65,21 @@ def claim_checkin(
     row = CheckIn(
         commitment_id=commitment_id, period=period, scheduled_for=scheduled_for, claimed_at=now
     )
-    return _insert_unique(session, row)
+    return insert_unique(session, row)
 
 
 def claim_escalation(
     session: Session, *, commitment_id: int, period: str, now: datetime
 ) -> Escalation | None:
     """Claim the escalation for (commitment, period); ``None`` if already claimed."""
-    return _insert_unique(
+    return insert_unique(
         session, Escalation(commitment_id=commitment_id, period=period, sent_at=now)
     )
 
 
 def claim_digest(session: Session, *, group_id: int, period: str, now: datetime) -> Digest | None:
     """Claim the digest for (group, period); ``None`` if already claimed."""
-    return _insert_unique(session, Digest(group_id=group_id, period=period, sent_at=now))
+    return insert_unique(session, Digest(group_id=group_id, period=period, sent_at=now))
 
 
 def release_claim(session: Session, *, row: CheckIn | Escalation | Digest) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.checkins import insert_unique
 from storage.models import ChannelScope, CuratorDigest, Feedback, PersonRequest, QuestionLog
 
 # --- channel scope ----------------------------------------------------------------------
@@ -146,14 +147,7 @@ def claim_curator_digest(
     session: Session, *, user_id: str, period: str, now: datetime
 ) -> CuratorDigest | None:
     """Claim this period's digest for one curator; ``None`` if already claimed."""
-    row = CuratorDigest(user_id=user_id, period=period, sent_at=now)
-    session.add(row)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return None
-    return row
+    return insert_unique(session, CuratorDigest(user_id=user_id, period=period, sent_at=now))
 
 
 def curator_digests_claimed(session: Session, *, period: str) -> set[str]:

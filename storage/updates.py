@@ -161,11 +161,7 @@ def count_update(
         responded_by=pending.user_id,
         responded_at=pending.created_at,
     )
-    session.add(checkin)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
+    if not _flushed(session, checkin):
         return None
     linked: Any = session.execute(
         update(StatusUpdate)
@@ -191,11 +187,7 @@ def claim_checkin_or_count(
     checkin = CheckIn(
         commitment_id=commitment_id, period=period, scheduled_for=scheduled_for, claimed_at=now
     )
-    session.add(checkin)
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
+    if not _flushed(session, checkin):
         return None
     latest = pending_updates(session, commitment_ids=[commitment_id]).get(commitment_id)
     if latest is not None:
@@ -222,3 +214,14 @@ def updates_for(session: Session, *, commitment_ids: Collection[int]) -> Sequenc
         .order_by(col(StatusUpdate.created_at), col(StatusUpdate.id))
     )
     return session.exec(query).all()
+
+
+def _flushed(session: Session, row: Any) -> bool:
+    """Add and flush ``row``; ``False`` (rolled back) if a unique key says it exists."""
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
