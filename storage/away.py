@@ -9,28 +9,26 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.models import AwayPeriod
+from storage.unique import upsert
 
 
 def set_away(
     session: Session, *, user_id: str, until: date, timezone: str, back_at: datetime, now: datetime
 ) -> AwayPeriod:
     """Record that ``user_id`` is away until ``back_at``, replacing any earlier period."""
-    for _attempt in range(2):
-        row = session.exec(select(AwayPeriod).where(AwayPeriod.user_id == user_id)).first()
-        if row is None:
-            row = AwayPeriod(user_id=user_id, until=until, timezone=timezone, back_at=back_at)
+
+    def change(row: AwayPeriod) -> None:
         row.until, row.timezone, row.back_at, row.set_at = until, timezone, back_at, now
-        session.add(row)
-        try:
-            session.commit()
-            return row
-        except IntegrityError:  # a simultaneous first insert for the same user: update it
-            session.rollback()
-    raise RuntimeError("could not record the away period")
+
+    return upsert(
+        session,
+        find=lambda: session.exec(select(AwayPeriod).where(AwayPeriod.user_id == user_id)).first(),
+        make=lambda: AwayPeriod(user_id=user_id, until=until, timezone=timezone, back_at=back_at),
+        change=change,
+    )
 
 
 def clear_away(session: Session, *, user_id: str) -> bool:

@@ -18,11 +18,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from storage.errors import InvalidValue, PermissionDenied
 from storage.models import (
@@ -35,8 +34,7 @@ from storage.models import (
     WorkingGroup,
 )
 from storage.permissions import require_commitment_change
-
-Row = TypeVar("Row", bound=SQLModel)
+from storage.unique import insert_unique
 
 
 class ResponseResult(StrEnum):
@@ -45,17 +43,6 @@ class ResponseResult(StrEnum):
     RECORDED = "recorded"
     ALREADY_ANSWERED = "already_answered"
     NOT_FOUND = "not_found"
-
-
-def insert_unique(session: Session, row: Row) -> Row | None:
-    """Insert and commit ``row``; ``None`` if a unique key says it already exists."""
-    session.add(row)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return None
-    return row
 
 
 def claim_checkin(

@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.checkins import insert_unique
 from storage.models import ChannelScope, CuratorDigest, Feedback, PersonRequest, QuestionLog
+from storage.unique import insert_unique, upsert
 
 # --- channel scope ----------------------------------------------------------------------
 
@@ -37,11 +36,8 @@ def set_channel_scope(
     cities: Sequence[str] | None = None,
 ) -> ChannelScope:
     """Create or change the channel's scope; arguments left ``None`` keep their value."""
-    for _attempt in range(2):
-        row = session.get(ChannelScope, channel_id)
-        if row is None:
-            row = ChannelScope(channel_id=channel_id, updated_by=updated_by, updated_at=now)
-            session.add(row)
+
+    def change(row: ChannelScope) -> None:
         if answer is not None:
             row.answer = answer
         if kinds is not None:
@@ -51,12 +47,13 @@ def set_channel_scope(
         if cities is not None:
             row.cities = list(cities)
         row.updated_by, row.updated_at = updated_by, now
-        try:
-            session.commit()
-            return row
-        except IntegrityError:  # another admin created it at the same moment: change theirs
-            session.rollback()
-    raise AssertionError("unreachable: the second attempt finds the row")
+
+    return upsert(  # two admins creating it at once: the second changes the first's row
+        session,
+        find=lambda: session.get(ChannelScope, channel_id),
+        make=lambda: ChannelScope(channel_id=channel_id, updated_by=updated_by, updated_at=now),
+        change=change,
+    )
 
 
 def reset_channel_scope(session: Session, *, channel_id: str) -> bool:
