@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -74,16 +75,42 @@ def list_channel_scopes(session: Session) -> Sequence[ChannelScope]:
 # --- Ask a person -----------------------------------------------------------------------
 
 
+class RecordedRequest(NamedTuple):
+    request: PersonRequest
+    new: bool  # False: the same person's request about the same answer was already open
+
+
 def record_person_request(
     session: Session, *, question_log_id: int, user_id: str, now: datetime
-) -> PersonRequest | None:
-    """Record an *Ask a person* click; ``None`` if the question is no longer in the log."""
+) -> RecordedRequest | None:
+    """Record an *Ask a person* click: the open request and whether this click made it
+    (``new`` is False when the same person's request about the same answer is still open:
+    a double click, or two replicas racing, records one). ``None`` if the question is no
+    longer in the log."""
     if session.get(QuestionLog, question_log_id) is None:
         return None
-    row = PersonRequest(question_log_id=question_log_id, user_id=user_id, asked_at=now)
-    session.add(row)
-    session.commit()
-    return row
+    existing = _open_person_request(session, question_log_id, user_id)
+    if existing is not None:
+        return RecordedRequest(existing, new=False)
+    made = insert_unique(
+        session, PersonRequest(question_log_id=question_log_id, user_id=user_id, asked_at=now)
+    )
+    if made is not None:
+        return RecordedRequest(made, new=True)
+    existing = _open_person_request(session, question_log_id, user_id)  # another click won
+    return RecordedRequest(existing, new=False) if existing is not None else None
+
+
+def _open_person_request(
+    session: Session, question_log_id: int, user_id: str
+) -> PersonRequest | None:
+    return session.exec(
+        select(PersonRequest).where(
+            col(PersonRequest.question_log_id) == question_log_id,
+            col(PersonRequest.user_id) == user_id,
+            col(PersonRequest.resolved_at).is_(None),
+        )
+    ).first()
 
 
 def resolve_person_request(

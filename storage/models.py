@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime, utcnow
@@ -295,6 +295,17 @@ class PersonRequest(SQLModel, table=True):
     """An *Ask a person* click on an answer; open until a curator marks it handled."""
 
     __tablename__ = "person_request"
+    # one open request per person and answer: a second click (or a retried one) is the same ask
+    __table_args__ = (
+        Index(
+            "uq_person_request_open",
+            "question_log_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     question_log_id: int = _fk("question_log.id", ondelete="CASCADE")
     user_id: str = Field(max_length=32)

@@ -92,9 +92,12 @@ def ask_person(services: Services, *, where: Where, question_log_id: int, user_i
     tags = " ".join(mention(curator) for curator in curators)
     with services.session() as session:
         row = get_question(session, question_log_id=question_log_id)
-        request = record_person_request(
+        recorded = record_person_request(
             session, question_log_id=question_log_id, user_id=user_id, now=services.clock()
         )  # open until a curator clicks "Mark handled" (the curators' report lists it)
+    if recorded is not None and not recorded.new:
+        return msg.PERSON_ALREADY_ASKED  # a second click: the curators were told once
+    request = recorded.request if recorded is not None else None
     if not where.ephemeral:
         text = msg.PERSON_ASKED.format(curators=tags, asker=mention(user_id))
         services.slack.post_message(

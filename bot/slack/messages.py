@@ -82,6 +82,9 @@ PERSON_ASKED = "{curators}: {asker} would like a person to look at this question
 PERSON_ASKED_DM = "{asker} would like a person to look at this question:\n>{question}"
 NO_CURATORS = "No curators are configured yet. An admin can name them in ADVISOR_CURATOR_USER_IDS."
 PERSON_NOTIFIED = "I asked the curators to take a look."
+PERSON_ALREADY_ASKED = (
+    "You already asked the curators about this answer; they will reply once they have looked."
+)
 
 # Commitment modal -------------------------------------------------------------------------
 COMMITMENT_TITLE = "New commitment"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from storage.curation import (
@@ -61,14 +63,46 @@ def test_a_channel_scope_is_set_piecewise_listed_and_reset(session: Session) -> 
 
 def test_person_requests_stay_open_until_handled_once(session: Session) -> None:
     first = ask(session, "who approves a hold?")
-    request = record_person_request(session, question_log_id=first, user_id="UASKER01", now=T0)
-    assert request is not None and request.id is not None
+    recorded = record_person_request(session, question_log_id=first, user_id="UASKER01", now=T0)
+    assert recorded is not None
+    request = recorded.request
+    assert recorded.new and request.id is not None
     assert record_person_request(session, question_log_id=999, user_id="U1", now=T0) is None
     [(open_request, question)] = open_person_requests(session, since=T0 - timedelta(days=1))
     assert open_request.id == request.id and question.question == "who approves a hold?"
     assert resolve_person_request(session, request_id=request.id, resolved_by="UCUR1", now=T0)
     assert not resolve_person_request(session, request_id=request.id, resolved_by="UCUR2", now=T0)
     assert open_person_requests(session, since=T0 - timedelta(days=1)) == []
+
+
+def test_a_second_click_finds_the_open_request_and_a_handled_one_can_be_asked_again(
+    session: Session,
+) -> None:
+    question = ask(session, "who approves a hold?")
+    first = record_person_request(session, question_log_id=question, user_id="U1", now=T0)
+    again = record_person_request(session, question_log_id=question, user_id="U1", now=T0)
+    other = record_person_request(session, question_log_id=question, user_id="U2", now=T0)
+    assert first is not None and again is not None and other is not None
+    assert first.new and not again.new and other.new
+    assert again.request.id == first.request.id and other.request.id != first.request.id
+    assert len(session.exec(select(PersonRequest)).all()) == 2
+    assert first.request.id is not None
+    resolve_person_request(session, request_id=first.request.id, resolved_by="UCUR1", now=T0)
+    later = record_person_request(session, question_log_id=question, user_id="U1", now=T0)
+    assert later is not None and later.new and later.request.id != first.request.id
+
+
+def test_the_database_itself_refuses_a_second_open_request(session: Session) -> None:
+    """Two replicas that both miss the other's row: the partial unique index decides."""
+    question = ask(session, "who approves a hold?")
+    session.add(PersonRequest(question_log_id=question, user_id="U1", asked_at=T0))
+    session.commit()
+    session.add(PersonRequest(question_log_id=question, user_id="U1", asked_at=T0))
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+    session.add(PersonRequest(question_log_id=question, user_id="U1", asked_at=T0, resolved_at=T0))
+    session.commit()  # handled requests are history: any number of them
 
 
 def test_purging_old_questions_takes_their_requests_along(session: Session) -> None:

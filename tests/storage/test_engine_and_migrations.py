@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -74,8 +75,52 @@ def test_database_errors_never_quote_the_values_written(engine: Engine) -> None:
     assert secret not in str(raised.value)
 
 
+ASKED = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+
+
+def test_doubled_open_person_requests_are_folded_into_one_by_0004(db_url: str) -> None:
+    """Before 0004 a double click stored two open requests; upgrading keeps the earliest."""
+    from alembic import command
+
+    from storage.migrate import alembic_config
+
+    engine = create_db_engine(db_url)
+    try:
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0003")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO question_log (asked_at, user_id, surface, question, abstained,"
+                    " hit_chunk_ids, cited_doc_ids, cited_sections)"
+                    " VALUES (CURRENT_TIMESTAMP, 'U1', 'mention', 'q', false, '[]', '[]', '[]')"
+                )
+            )
+            question = connection.execute(text("SELECT MAX(id) FROM question_log")).scalar()
+            rows = [("U1", None), ("U1", None), ("U1", "UCUR1"), ("U2", None)]
+            for user, resolved_by in rows:
+                connection.execute(
+                    text(
+                        "INSERT INTO person_request (question_log_id, user_id, asked_at,"
+                        " resolved_at, resolved_by) VALUES (:q, :u, :at, :done, :r)"
+                    ),
+                    {"q": question, "u": user, "at": ASKED, "r": resolved_by}
+                    | {"done": ASKED if resolved_by else None},
+                )
+        upgrade_database(db_url)
+        with engine.connect() as connection:
+            left = connection.execute(
+                text("SELECT user_id, resolved_by FROM person_request ORDER BY id")
+            ).all()
+        assert [tuple(row) for row in left] == [("U1", None), ("U1", "UCUR1"), ("U2", None)]
+    finally:
+        engine.dispose()
+
+
 def test_the_curation_and_roles_migrations_downgrade_and_upgrade_again(db_url: str) -> None:
-    """0003 and 0002 undo cleanly (tables and columns gone), and head comes back intact."""
+    """0004, 0003 and 0002 undo cleanly (tables and columns gone), and head comes back intact."""
     from alembic import command
 
     from storage.migrate import alembic_config

@@ -32,8 +32,8 @@ def test_an_open_request_older_than_the_week_stays_in_the_weekly_report(
         made = record_person_request(
             session, question_log_id=row.id, user_id=user, now=T0 - timedelta(days=days)
         )
-        assert made is not None and made.id is not None
-        asked[user] = made.id
+        assert made is not None and made.request.id is not None
+        asked[user] = made.request.id
     resolve_person_request(session, request_id=asked["UASKER03"], resolved_by="UCUR1", now=T0)
     report = gather_report(
         session,

@@ -78,8 +78,8 @@ def env(db_url: str, session_factory: SessionFactory, corpus_dir: Path) -> dict[
         )
         open_one = record_person_request(session, question_log_id=cited, user_id="UASKER02", now=T0)
         done = record_person_request(session, question_log_id=cited, user_id="UASKER03", now=T0)
-        assert open_one is not None and done is not None and done.id is not None
-        resolve_person_request(session, request_id=done.id, resolved_by="UCUR1", now=T0)
+        assert open_one is not None and done is not None and done.request.id is not None
+        resolve_person_request(session, request_id=done.request.id, resolved_by="UCUR1", now=T0)
         set_channel_scope(
             session, channel_id="CPOLICE01", updated_by="UADMIN001", now=T0, tags=["cameras"]
         )

@@ -13,7 +13,7 @@ from bot.blocks import answer as ids
 from bot.blocks import modals
 from bot.commands import support
 from storage.groups import create_group
-from storage.models import Commitment, Feedback, QuestionLog, WorkingGroupBase
+from storage.models import Commitment, Feedback, PersonRequest, QuestionLog, WorkingGroupBase
 from tests.bot.conftest import CURATOR, Running
 from tests.bot.slack.test_http_events import answers_in, settle
 from tests.fakes.slack_requests import block_action, event_callback, mention_event, view_submission
@@ -133,6 +133,22 @@ def test_ask_a_person_tags_curators_in_thread(advisor: Running) -> None:
     post = advisor.slack_api.wait_for("chat.postMessage")[0].params
     assert f"<@{CURATOR}>" in post["text"] and "<@UASKER01>" in post["text"]
     assert post["thread_ts"] == "1710000000.000100"
+    assert "asked the curators" in advisor.slack_api.wait_for("response:person")[0].params["text"]
+
+
+def test_a_double_click_on_ask_a_person_tags_the_curators_once(advisor: Running) -> None:
+    log_id = answered_in_channel(advisor)
+    url = advisor.slack_api.response_url("person")
+    for _ in range(2):
+        advisor.sender.interaction(block_action(ids.ASK_PERSON, str(log_id), response_url=url))
+    notes = [c.params["text"] for c in advisor.slack_api.wait_for("response:person", count=2)]
+    assert sorted("already asked" in note for note in notes) == [False, True]
+    tags = [
+        c for c in advisor.slack_api.calls_to("chat.postMessage") if CURATOR in c.params["text"]
+    ]
+    assert len(tags) == 1
+    with advisor.services.session() as session:
+        assert len(session.exec(select(PersonRequest)).all()) == 1
 
 
 def test_commitment_modal_prefilled_and_submitted(advisor: Running) -> None:
