@@ -13,23 +13,36 @@ the dev set this lifted recall@1 from 0.708 to 0.776 and MRR from 0.858 to 0.906
 (BENCHMARKS.md, "Finding the right guide first"). The set of hits, and so the refusal
 signals read from it, is unchanged. A curator's ``boost`` (front matter, 0.5-2.0) multiplies
 its document's evidence.
+
+Two more document-level terms (BENCHMARKS.md, "Fourth pass"):
+
+- **retriever agreement** (``document_agreement``): each retriever ranks documents by their
+  best chunk, and a document earns ``DOCUMENT_AGREEMENT / (rrf_k + rank)`` from each, so
+  the guide that is the best match for both the embedding and the keywords is not outvoted
+  by a longer guide with several middling chunks;
+- **a precedent prior**: when the question asks what another city did
+  (``retrieval.precedent``), case notes' evidence is multiplied by
+  ``PRECEDENT_CASE_NOTE_WEIGHT``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 import numpy as np
 
 from retrieval.index import LoadedIndex
 from retrieval.models import Filters, Hit
+from retrieval.precedent import asks_for_precedent
 
 Mode = Literal["hybrid", "dense", "bm25"]
 Fusion = Literal["rrf", "convex"]
 CANDIDATES = 50
 DOCUMENT_EVIDENCE = 3  # a document's best chunks summed to rank it (1 = best chunk only)
 MAX_CACHED_FILTERS = 256
+DOCUMENT_AGREEMENT = 2.0  # weight of each retriever's document rank in a document's evidence
+PRECEDENT_CASE_NOTE_WEIGHT = 1.2  # case notes' evidence when the question asks for a precedent
 
 
 def rrf_fuse(rankings: Sequence[Sequence[int]], *, k: int = 60) -> dict[int, float]:
@@ -48,20 +61,55 @@ def document_order(
     among: Sequence[int] | None = None,
     evidence: int = DOCUMENT_EVIDENCE,
     boosts: Mapping[str, float] | None = None,
+    bonus: Mapping[str, float] | None = None,
 ) -> list[int]:
     """``among`` (default: every position in ``fused``) best first: by the sum of their
-    document's best ``evidence`` scores in ``fused``, then by their own score, then by
-    position (``doc_of[position]`` names a position's document)."""
+    document's best ``evidence`` scores in ``fused`` plus its ``bonus``, times its ``boosts``
+    factor; then by their own score, then by position (``doc_of[position]`` names a
+    position's document)."""
     per_doc: dict[str, list[float]] = {}
     for position, score in fused.items():
         per_doc.setdefault(doc_of[position], []).append(score)
     boosts = boosts or {}
+    bonus = bonus or {}
     doc_score = {
-        doc: boosts.get(doc, 1.0) * sum(sorted(v, reverse=True)[:evidence])
+        doc: boosts.get(doc, 1.0) * (sum(sorted(v, reverse=True)[:evidence]) + bonus.get(doc, 0.0))
         for doc, v in per_doc.items()
     }
     chosen = fused if among is None else among
     return sorted(chosen, key=lambda i: (-doc_score[doc_of[i]], -fused[i], i))
+
+
+def document_agreement(
+    rankings: Sequence[Mapping[int, float]],
+    doc_of: Sequence[str],
+    *,
+    k: int = 10,
+    weight: float = DOCUMENT_AGREEMENT,
+) -> dict[str, float]:
+    """Each retriever's candidates (position -> score) rank documents by their best chunk;
+    a document earns ``weight / (k + rank)`` from each retriever (RRF over documents)."""
+    out: dict[str, float] = {}
+    for scores in rankings:
+        seen: set[str] = set()
+        for position in _ranked(dict(scores)):
+            doc = doc_of[position]
+            if doc in seen:
+                continue
+            seen.add(doc)
+            out[doc] = out.get(doc, 0.0) + weight / (k + len(seen))
+    return out
+
+
+def document_factors(index: LoadedIndex, positions: Iterable[int], query: str) -> dict[str, float]:
+    """Per-document multipliers of the evidence: curators' boosts, times
+    ``PRECEDENT_CASE_NOTE_WEIGHT`` for the case notes among ``positions`` when ``query`` asks
+    what another city did."""
+    factors = dict(index.boosts)
+    if asks_for_precedent(query):
+        for doc in {index.doc_of[p] for p in positions if index.chunks[p].kind == "case-note"}:
+            factors[doc] = index.boosts.get(doc, 1.0) * PRECEDENT_CASE_NOTE_WEIGHT
+    return factors
 
 
 def minmax(scores: dict[int, float]) -> dict[int, float]:
@@ -158,7 +206,15 @@ def search(
         fused = convex_fuse(dense, sparse, alpha=alpha)
     ranked = _ranked(fused)[:k]
     if mode == "hybrid":  # one retriever alone (eval --compare) stays as that retriever ranks
-        ranked = document_order(fused, index.doc_of, among=ranked, boosts=index.boosts)
+        ranked = document_order(
+            fused,
+            index.doc_of,
+            among=ranked,
+            boosts=document_factors(index, fused, query),
+            bonus=document_agreement([dense, sparse], index.doc_of, k=rrf_k)
+            if fusion == "rrf"  # its weight is on RRF's scale
+            else None,
+        )
     return [Hit(index.chunks[i], fused[i], dense=dense.get(i), bm25=sparse.get(i)) for i in ranked]
 
 

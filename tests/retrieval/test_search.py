@@ -90,3 +90,63 @@ def test_document_order_ranks_a_document_by_its_best_chunks_together() -> None:
     doc_of = ["guide", "guide", "guide", "mention"]
     fused = {0: 0.5, 1: 0.45, 2: 0.4, 3: 0.6}
     assert document_order(fused, doc_of, among=[3, 0]) == [0, 3]
+
+
+def test_document_agreement_credits_each_retrievers_best_document() -> None:
+    from retrieval.search import document_agreement
+
+    doc_of = ["guide", "guide", "long", "long", "case"]
+    dense = {0: 0.8, 2: 0.7, 3: 0.6, 4: 0.5}  # documents: guide 1, long 2, case 3
+    sparse = {1: 9.0, 4: 7.0, 2: 3.0}  # documents: guide 1, case 2, long 3
+    agreement = document_agreement([dense, sparse], doc_of, k=10, weight=2.0)
+    assert agreement["guide"] == pytest.approx(2 / 11 + 2 / 11)
+    assert agreement["long"] == pytest.approx(2 / 12 + 2 / 13)
+    assert agreement["case"] == pytest.approx(2 / 13 + 2 / 12)
+    assert document_agreement([dense, {}], doc_of, k=10, weight=2.0)["guide"] == pytest.approx(
+        2 / 11
+    )
+
+
+def test_document_order_adds_a_bonus_before_the_boost() -> None:
+    from retrieval.search import document_order
+
+    # "long" has three middling chunks (0.45); "guide" two strong ones (0.40)
+    doc_of = ["long", "long", "long", "guide", "guide"]
+    fused = {0: 0.15, 1: 0.15, 2: 0.15, 3: 0.25, 4: 0.15}
+    assert document_order(fused, doc_of)[0] == 0
+    assert document_order(fused, doc_of, bonus={"guide": 0.1})[0] == 3  # 0.50 against 0.45
+    # a boost multiplies the sum with its bonus: 0.5 * 0.50 < 0.45
+    assert document_order(fused, doc_of, bonus={"guide": 0.1}, boosts={"guide": 0.5})[0] == 0
+
+
+def test_a_precedent_question_weighs_case_notes_more(index) -> None:
+    from retrieval.search import PRECEDENT_CASE_NOTE_WEIGHT, document_factors
+
+    everything = range(len(index.chunks))
+    factors = document_factors(index, everything, "has any city set up a surveillance board?")
+    assert factors == {"case-notes-seattle": pytest.approx(PRECEDENT_CASE_NOTE_WEIGHT)}
+    assert document_factors(index, everything, "what goes in a surveillance board charter") == {}
+    index.boosts = {"case-notes-seattle": 0.5, "guides-charter": 2.0}  # curators' boosts stay
+    factors = document_factors(index, everything, "did another city set up a surveillance board")
+    assert factors == {
+        "case-notes-seattle": pytest.approx(0.5 * PRECEDENT_CASE_NOTE_WEIGHT),
+        "guides-charter": 2.0,
+    }
+
+
+def test_hybrid_search_puts_the_case_note_first_for_a_precedent_question(
+    index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import retrieval.search
+
+    query = "has any city had a working group charter council votes"
+    vector = HashEmbedder().embed([query])[0]
+
+    def first_doc(**kwargs) -> str:
+        return search(index, query=query, query_vector=vector, **kwargs)[0].chunk.doc_id
+
+    assert first_doc() == "case-notes-seattle"
+    bm25_first = first_doc(mode="bm25")
+    monkeypatch.setattr(retrieval.search, "PRECEDENT_CASE_NOTE_WEIGHT", 1.0)
+    assert first_doc() == "guides-charter"  # without the prior the charter guide leads
+    assert first_doc(mode="bm25") == bm25_first  # one retriever alone is never reordered
