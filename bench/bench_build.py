@@ -10,7 +10,11 @@ Run from the repo root: ``python -m bench.bench_build [--runs 3]``.
 - **Incremental rebuild**: the corpus is copied to a temp dir and indexed; then, per run,
   one paragraph of one file (a different file each run) gets a sentence appended and the
   index is refreshed (``load_corpus`` + ``build_index``), timed in-process with the model
-  warm (as the bot's refresh does) and end to end as ``advisor index`` in a fresh process.
+  warm (as the bot's refresh does) and end to end as ``advisor index`` in a fresh process
+  (wall time, the child's CPU time and the load average are recorded per run).
+
+``--only incremental`` runs the one-file rebuild alone, with the default ONNX embedder (the
+export ``make install`` made) instead of torch: no full build, no model export.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import Any
 from bench.bench_latency import TimedEmbedder
 from bench.common import (
     BUNDLED_MODEL,
+    CACHE,
     PLAYBOOKS,
     ROOT,
     machine,
@@ -39,6 +44,8 @@ from bench.common import (
 from retrieval.documents import load_corpus
 from retrieval.embeddings import SentenceTransformerEmbedder
 from retrieval.index import build_index
+
+MODELS = ROOT / ".advisor" / "models"  # the export `make install` made
 
 EDIT_FILES = (
     "guides/camera-footage-retention.md",
@@ -102,17 +109,23 @@ def _edit(path: Path, run: int) -> None:
 
 
 def incremental(embedder: TimedEmbedder, runs: int) -> list[dict[str, Any]]:
+    import resource
+
     out = []
     with tempfile.TemporaryDirectory() as tmp:
         corpus_dir = Path(tmp) / "playbooks"
         shutil.copytree(PLAYBOOKS, corpus_dir)
         index = Path(tmp) / "index"
+        seed = CACHE / "cold-start-index"  # the same playbooks, indexed by bench_cold_start
+        if seed.is_dir():
+            shutil.copytree(seed, index)  # brought up to date below, not rebuilt from scratch
         build_index(load_corpus(corpus_dir), embedder, index)
         env = {
             **os.environ,
             "ADVISOR_PLAYBOOKS_DIR": str(corpus_dir),
             "ADVISOR_INDEX_DIR": str(index),
             "ADVISOR_DATA_DIR": str(Path(tmp) / "data"),
+            "ADVISOR_MODEL_CACHE_DIR": str(MODELS),  # never export the model in a timed run
         }
         advisor = str(Path(sys.executable).parent / "advisor")
         for run in range(runs):
@@ -124,11 +137,15 @@ def incremental(embedder: TimedEmbedder, runs: int) -> list[dict[str, Any]]:
             warm = time.perf_counter() - started
             # the same edit again, through the CLI in a fresh process (model load included)
             _edit(corpus_dir / edited, run + 100)
+            load = os.getloadavg()[0]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             started = time.perf_counter()
             proc = subprocess.run(
                 [advisor, "index"], env=env, cwd=ROOT, capture_output=True, text=True, check=True
             )
             cli = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
             out.append(
                 {
                     "file": edited,
@@ -139,20 +156,47 @@ def incremental(embedder: TimedEmbedder, runs: int) -> list[dict[str, Any]]:
                     "warm_embed_seconds": sum(embedder.seconds),
                     "build_index_seconds": report.seconds,
                     "cli_seconds": cli,
+                    "cli_cpu_seconds": cpu,
+                    "load": load,
                     "cli_summary": proc.stdout.strip().splitlines()[-1] if proc.stdout else "",
                 }
             )
             print(
-                f"one-file rebuild ({edited}): {warm:.2f}s warm, {cli:.2f}s via `advisor index`",
+                f"one-file rebuild ({edited}): {warm:.2f}s warm, {cli:.2f}s via `advisor index` "
+                f"({cpu:.2f}s CPU, load {load:.1f})",
                 flush=True,
             )
     return out
 
 
+def only_incremental(runs: int) -> None:
+    """The one-file rebuild alone, with the default ONNX embedder."""
+    from retrieval.onnx_embedder import OnnxEmbedder
+
+    incr = incremental(TimedEmbedder(OnnxEmbedder(BUNDLED_MODEL, cache_dir=MODELS)), runs)
+    data: dict[str, Any] = {
+        "machine": machine(),
+        "runs": incr,
+        "warm_seconds": summary([r["warm_seconds"] for r in incr]),
+        "cli_seconds": summary([r["cli_seconds"] for r in incr]),
+        "cli_cpu_seconds": summary([r["cli_cpu_seconds"] for r in incr]),
+    }
+    path = write_result("build_incremental", data)
+    cli, cpu = data["cli_seconds"], data["cli_cpu_seconds"]
+    print(
+        f"`advisor index` after one edit: median {cli['median']:.2f}s, p95 {cli['p95']:.2f}s "
+        f"(CPU median {cpu['median']:.2f}s) -> {path}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", choices=("incremental",), help="only this part (ONNX)")
     args = parser.parse_args()
+    if args.only == "incremental":
+        only_incremental(args.runs)
+        return
     real = SentenceTransformerEmbedder(BUNDLED_MODEL)
     timed = TimedEmbedder(real)
     full = full_builds(timed, args.runs)

@@ -46,6 +46,64 @@ class BM25Index:
         vocabulary = {term: i for i, term in enumerate(terms)}
         return cls(vocabulary, indptr, postings, freqs, lengths, k1, b)
 
+    @classmethod
+    def updated(
+        cls,
+        texts: Sequence[str],
+        reuse: Sequence[int],
+        previous: BM25Index,
+        *,
+        k1: float = 1.2,
+        b: float = 0.75,
+    ) -> BM25Index:
+        """``build(texts)``, the same arrays, where ``reuse[i] >= 0`` says ``texts[i]`` is the
+        text of ``previous``'s chunk ``reuse[i]`` (tokenized the same way): its term counts
+        and length are read from ``previous``'s postings instead of tokenizing it again. An
+        index update after a one-file edit tokenizes that file's chunks only."""
+        if len(reuse) != len(texts):
+            raise ValueError("one reuse position per text")
+        wanted = np.asarray(reuse, dtype=np.int64).reshape(-1)
+        old_of_new = np.full(len(texts), -1, dtype=np.int64)
+        candidates = np.flatnonzero((wanted >= 0) & (wanted < previous.size))
+        # each old chunk is read into one new position; a repeat of it is tokenized
+        _, first = np.unique(wanted[candidates], return_index=True)
+        old_of_new[candidates[first]] = wanted[candidates[first]]
+        new_of_old = np.full(previous.size, -1, dtype=np.int64)
+        new_of_old[old_of_new[old_of_new >= 0]] = np.flatnonzero(old_of_new >= 0)
+
+        old_terms = np.empty(len(previous.vocabulary), dtype=object)
+        for term, row in previous.vocabulary.items():
+            old_terms[row] = term
+        term_rows = np.repeat(np.arange(len(old_terms)), np.diff(previous.indptr))
+        moved = new_of_old[previous.postings]
+        kept = moved >= 0
+        terms: list[str] = list(old_terms[term_rows[kept]])
+        positions: list[int] = moved[kept].tolist()
+        counts: list[float] = previous.frequencies[kept].tolist()
+        lengths = np.zeros(len(texts), dtype=np.float32)
+        lengths[old_of_new >= 0] = previous.lengths[old_of_new[old_of_new >= 0]]
+        for position in np.flatnonzero(old_of_new < 0).tolist():
+            tokens = tokenize(texts[position])
+            lengths[position] = len(tokens)
+            for term, count in Counter(tokens).items():
+                terms.append(term)
+                positions.append(position)
+                counts.append(count)
+        vocabulary, term_ids = np.unique(np.array(terms, dtype=str), return_inverse=True)
+        chunk_ids = np.array(positions, dtype=np.int64)
+        order = np.lexsort((chunk_ids, term_ids))  # by term, then by chunk: as ``build``
+        indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum(np.bincount(term_ids, minlength=len(vocabulary)))
+        return cls(
+            {str(term): i for i, term in enumerate(vocabulary)},
+            indptr,
+            chunk_ids[order].astype(np.int32),
+            np.array(counts, dtype=np.float32)[order],
+            lengths,
+            k1,
+            b,
+        )
+
     @property
     def size(self) -> int:
         return len(self.lengths)

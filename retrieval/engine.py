@@ -12,13 +12,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+
 from retrieval.answer import DEFAULT_ABSTAIN_THRESHOLD, ComposeOptions, compose_answer
 from retrieval.documents import DEFAULT_MAX_FILE_BYTES, Corpus, content_hashes, load_corpus
 from retrieval.embeddings import Embedder
 from retrieval.errors import CorpusError
 from retrieval.index import BuildReport, LoadedIndex, build_index, is_current, load_index
 from retrieval.models import Answer, Correction, Filters, Hit
-from retrieval.question_parts import question_parts
+from retrieval.question_parts import part_spans
 from retrieval.question_text import clean_question
 from retrieval.refusal import OFF_TOPIC_BELOW, Signals, signals_for
 from retrieval.search import Fusion, Mode, search
@@ -162,10 +164,9 @@ class Advisor:
         asked = self.validate_question(question)
         text, corrections = self.index.speller.correct(asked)
         query = _with_context(text, context)
-        parts = question_parts(text)
-        vectors = self.embedder.embed([query, *parts])
-        vector = vectors[0]
-        common = {
+        at = len(query) - len(text)  # the question ends the query (after any context)
+        vector, part_vectors = self._embed(query, [(at + a, at + b) for a, b in part_spans(text)])
+        common: dict[str, Any] = {
             "query": query,
             "query_vector": vector,
             "fusion": self.options.fusion,
@@ -182,12 +183,25 @@ class Advisor:
             "hits": hits,
             "index": self.index,
             "query_vector": vector,
-            "part_vectors": vectors[1:] if parts else None,
+            "part_vectors": part_vectors,
             "peer_hits": peer_hits,
             "decided": decided,
             "refusal": refusal,
         }
         return Evidence(asked, corrections, compose)
+
+    def _embed(
+        self, query: str, spans: Sequence[tuple[int, int]]
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The query's vector and, for a question of several parts (their ``spans`` in
+        ``query``), each part's, mean-pooled over its tokens in the same model pass over the
+        whole query, as answer units' vectors are pooled from their chunk's pass: one pass,
+        where embedding each part as a text of its own cost one per part (BENCHMARKS.md,
+        issue 15, third pass)."""
+        if not spans:
+            return self.embedder.embed([query])[0], None
+        vectors, (part_vectors,) = self.embedder.embed_spans([query], [spans])
+        return vectors[0], part_vectors
 
     def signals(self, question: str, hits: Sequence[Hit]) -> Signals:
         """The refusal signals of a (spelling-corrected) question and its hybrid hits."""

@@ -6,12 +6,14 @@ a fix, so an admin can go straight to it. Parsing never raises for bad content.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 Severity = Literal["error", "warning"]
 KNOWN_KEYS = (
@@ -36,30 +38,38 @@ URL_PATTERN = re.compile(r"^https?://[^\s<>|]+$")
 SUMMARY_MAX_CHARS = 300
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML without implicit timestamps: ``updated: 2026-02-31`` stays a string, so a bad
-    date is reported on its own line by ``check_fields`` instead of failing the parse."""
+@functools.cache
+def _loaders() -> tuple[type, type | None]:
+    """The YAML loaders, made on the first parse: importing this module (every ``advisor
+    ask`` does, through ``retrieval.documents``) does not import PyYAML.
 
+    The first is PyYAML's safe loader without implicit timestamps: ``updated: 2026-02-31``
+    stays a string, so a bad date is reported on its own line by ``check_fields`` instead of
+    failing the parse. The second has the same rules over libyaml's parser (10x faster: every
+    `advisor index` parses every file), where PyYAML was built with it (else ``None``). Front
+    matter libyaml rejects is parsed again by the first, so a problem is worded and located
+    as always.
+    """
+    import yaml
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-# The same rules over libyaml's parser (10x faster: every `advisor index` parses every file),
-# where PyYAML was built with it. Front matter it rejects is parsed again by ``_Loader``, so a
-# problem is worded and located as always.
-_CLoader: type | None = None
-if getattr(yaml, "__with_libyaml__", False):
-
-    class _CLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
-        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+    resolvers = {
+        first: [(tag, regexp) for tag, regexp in found if tag != "tag:yaml.org,2002:timestamp"]
+        for first, found in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    loader = type("_Loader", (yaml.SafeLoader,), {"yaml_implicit_resolvers": resolvers})
+    if not getattr(yaml, "__with_libyaml__", False):
+        return loader, None
+    return loader, type("_CLoader", (yaml.CSafeLoader,), {"yaml_implicit_resolvers": resolvers})
 
 
 def _parse(raw: str) -> tuple[yaml.Node | None, Any]:
     """The YAML's node tree (for key lines) and its values, from one parse when it is valid."""
-    if _CLoader is not None:
+    import yaml
+
+    python_loader, c_loader = _loaders()
+    if c_loader is not None:
         try:
-            loader = _CLoader(raw)
+            loader = c_loader(raw)
             try:
                 node = loader.get_single_node()
                 return node, loader.construct_document(node) if node is not None else None
@@ -67,8 +77,8 @@ def _parse(raw: str) -> tuple[yaml.Node | None, Any]:
                 loader.dispose()
         except Exception:  # noqa: S110 - reported below, as the pure-Python parser words it
             pass
-    node = yaml.compose(raw, Loader=_Loader)
-    values = yaml.load(raw, Loader=_Loader) if node is not None else None  # noqa: S506
+    node = yaml.compose(raw, Loader=python_loader)
+    values = yaml.load(raw, Loader=python_loader) if node is not None else None  # noqa: S506
     return node, values
 
 
@@ -102,6 +112,8 @@ def split_front_matter(text: str, path: str) -> tuple[FrontMatter | None, list[P
     if end is None:
         return None, [_err(path, 1, "front matter is never closed", "add a '---' line after it")]
     raw = "".join(lines[1:end])
+    import yaml
+
     try:
         node, values = _parse(raw)
     except yaml.YAMLError as exc:

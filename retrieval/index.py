@@ -277,7 +277,7 @@ def build_index(
         }
         documents = {doc.id: document_record(doc) for doc in shown}
         documents.update({version.doc_id: version.record for version in kept})
-        bm25 = BM25Index.build([c.index_text for c in chunks])
+        bm25 = _bm25_for(chunks, previous)
         generation = index_store.write_generation(
             index_dir,
             manifest=manifest,
@@ -494,6 +494,18 @@ def _vectors_for(
         else np.zeros((0, dim), dtype=np.float16)
     )
     return vectors, units, offsets, len(missing)
+
+
+def _bm25_for(chunks: list[Chunk], previous: LoadedIndex | None) -> BM25Index:
+    """BM25 over ``chunks``; a chunk the previous generation holds (same id: same document,
+    title, headings and text) has its term counts read from that generation's postings, so
+    an edit tokenizes only the chunks it changed. The arrays are ``BM25Index.build``'s."""
+    texts = [c.index_text for c in chunks]
+    if previous is None or previous.manifest.get("tokenizer") != TOKENIZER_VERSION:
+        return BM25Index.build(texts)
+    old_positions = {c.id: i for i, c in enumerate(previous.chunks)}
+    reuse = [old_positions.get(c.id, -1) for c in chunks]
+    return BM25Index.updated(texts, reuse, previous.bm25)
 
 
 def _heading_vectors(

@@ -22,16 +22,44 @@ _BOUNDARY = re.compile(
 _FIRST_ASK = re.compile(rf"\b{_ASKS}\b", re.IGNORECASE)
 MAX_PARTS = 3
 MIN_WORDS = 3
+_STRIP = " ,;?"
 
 
 def question_parts(question: str) -> list[str]:
     """The question's parts, each with the shared preamble; [] for a single question."""
     text = " ".join(question.split())
-    pieces = [p.strip(" ,;?") for p in _BOUNDARY.split(text)]
-    pieces = [p for p in pieces if len(p.split()) >= MIN_WORDS]
+    pieces = [text[start:end] for start, end in _piece_spans(text)]
     if len(pieces) < 2:
         return []
     first = _FIRST_ASK.search(pieces[0])
     preamble = pieces[0][: first.start()].strip() if first and first.start() > 0 else ""
     parts = [pieces[0]] + [f"{preamble} {p}".strip() for p in pieces[1:]]
     return parts[:MAX_PARTS]
+
+
+def part_spans(question: str) -> list[tuple[int, int]]:
+    """Where each part of ``question_parts(question)`` asks its own thing in ``question``
+    (whitespace-folded, as ``clean_question`` leaves it): the ``(start, end)`` characters of
+    its piece, the shared preamble only in the first. [] for a single question.
+
+    A part's vector is pooled over these characters' tokens in the one model pass over the
+    whole question (``Embedder.embed_spans``), where each token has read the preamble too.
+    """
+    spans = _piece_spans(question)
+    return spans[:MAX_PARTS] if len(spans) >= 2 else []
+
+
+def _piece_spans(text: str) -> list[tuple[int, int]]:
+    """The character spans of ``text``'s pieces between boundaries, stripped of spaces and
+    ``,;?``, with at least ``MIN_WORDS`` words."""
+    spans = []
+    start = 0
+    for end in [*(m.start() for m in _BOUNDARY.finditer(text)), len(text)]:
+        piece = text[start:end]
+        left = len(piece) - len(piece.lstrip(_STRIP))
+        right = len(piece.rstrip(_STRIP))
+        if right > left and len(piece[left:right].split()) >= MIN_WORDS:
+            spans.append((start + left, start + right))
+        boundary = _BOUNDARY.match(text, end)
+        start = boundary.end() if boundary is not None else end
+    return spans

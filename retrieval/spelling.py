@@ -16,9 +16,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
-
 from retrieval.models import Correction
 from retrieval.text import STOP_WORDS, stem, words
 
@@ -38,17 +35,29 @@ def count_words(texts: Iterable[str]) -> dict[str, int]:
 
 @dataclass
 class Speller:
-    """Corrections against one vocabulary (word -> count); thread-safe once built."""
+    """Corrections against one vocabulary (word -> count); thread-safe.
+
+    The stems of the vocabulary are computed on the first question word the vocabulary
+    lacks (most questions have none: a cold ``advisor ask`` skips ~5,000 stemmings), and
+    rapidfuzz is imported on the first word that needs a correction.
+    """
 
     vocabulary: Mapping[str, int]
     _by_length: dict[int, list[str]] = field(default_factory=dict, repr=False)
-    _stems: set[str] = field(default_factory=set, repr=False)
+    _stems: frozenset[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self._stems = {stem(word) for word in self.vocabulary}
         for word, count in self.vocabulary.items():
             if count >= MIN_COUNT:
                 self._by_length.setdefault(len(word), []).append(word)
+
+    def _known_stem(self, word: str) -> bool:
+        """Whether some vocabulary word has ``word``'s stem (a benign race: two threads
+        that both find no stems yet compute the same set)."""
+        stems = self._stems
+        if stems is None:
+            stems = self._stems = frozenset(stem(known) for known in self.vocabulary)
+        return stem(word) in stems
 
     def correct(self, question: str) -> tuple[str, tuple[Correction, ...]]:
         """The question with unknown words replaced by clear corrections, and the changes."""
@@ -72,7 +81,7 @@ class Speller:
         lowered = typed.lower()
         if len(typed) < MIN_LENGTH or "'" in typed or "’" in typed:
             return False
-        if lowered in STOP_WORDS or lowered in self.vocabulary or stem(lowered) in self._stems:
+        if lowered in STOP_WORDS or lowered in self.vocabulary or self._known_stem(lowered):
             return False  # a word the library uses, perhaps in another form
         # An acronym or a name is never rewritten.
         return not (typed.isupper() or (typed[0].isupper() and not first))
@@ -87,6 +96,9 @@ class Speller:
         ]
         if not candidates:
             return None
+        from rapidfuzz import process
+        from rapidfuzz.distance import DamerauLevenshtein
+
         found = process.extract(
             word,
             candidates,

@@ -21,7 +21,6 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 import typer
-import yaml
 from pydantic import ValidationError
 from typer.core import TyperGroup
 
@@ -157,7 +156,8 @@ def describe_failure(exc: BaseException) -> tuple[int, str]:
             BAD_INPUT,
             f"{where} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at {exc.start})",
         )
-    if isinstance(exc, yaml.YAMLError):
+    yaml = sys.modules.get("yaml")  # imported by what parses YAML: if not, no YAML error
+    if yaml is not None and isinstance(exc, yaml.YAMLError):
         where = _file_in_traceback(exc) or "a file"
         return BAD_INPUT, f"{where} is not valid YAML: {_first_line(str(exc))}"
     if isinstance(exc, OSError):

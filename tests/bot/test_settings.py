@@ -24,6 +24,18 @@ def test_prefix_and_slack_names(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.admin_user_ids == ["U1", "U2"]
 
 
+def test_unset_user_id_lists_are_a_new_empty_list_for_each_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ADVISOR_ADMIN_USER_IDS", raising=False)
+    monkeypatch.delenv("ADVISOR_CURATOR_USER_IDS", raising=False)
+    first = Settings(_env_file=None)
+    first.admin_user_ids.append("U1")
+    first.curator_user_ids.append("U2")
+    second = Settings(_env_file=None)
+    assert second.admin_user_ids == [] and second.curator_user_ids == []
+
+
 def test_defaults_derive_paths(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ADVISOR_DATA_DIR", str(tmp_path))
     settings = Settings(_env_file=None)

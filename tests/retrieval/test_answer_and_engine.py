@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from retrieval.engine import Advisor, SearchOptions
@@ -223,3 +224,34 @@ def test_a_sentence_restating_the_case_summary_is_not_shown_under_it(
     rest = " ".join(s.text for s in answer.sentences[1:])
     assert "Seattle made departments" not in rest
     assert "impact reports" in rest
+
+
+class _Spans(HashEmbedder):
+    """The fake embedder, recording the slices ``embed_spans`` pools (``embedded`` records
+    every text a model pass reads)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pooled: list[str] = []
+
+    def embed_spans(self, texts, spans, *, progress=False):  # type: ignore[no-untyped-def]
+        self.pooled += [t[a:b] for t, s in zip(texts, spans, strict=True) for a, b in s]
+        return super().embed_spans(texts, spans, progress=progress)
+
+
+def test_a_question_of_several_parts_is_embedded_in_one_pass(advisor: Advisor) -> None:
+    """Each part's vector is pooled over its own words in the one pass over the whole query
+    (after the thread's context), not embedded as a text of its own."""
+    spans = _Spans()
+    advisor.embedder = spans
+    question = "For camera footage: how long do we keep it, and who can see it?"
+    evidence = advisor.evidence(question, context=["we are writing a retention policy"])
+    assert spans.embedded == ["we are writing a retention policy\n" + question]  # one pass
+    assert spans.pooled == ["For camera footage: how long do we keep it", "who can see it"]
+    parts = evidence.compose["part_vectors"]
+    assert parts.shape == (2, spans.dimension)
+    assert np.allclose(parts[1], spans._vector("who can see it"))
+    spans.embedded.clear()
+    single = advisor.evidence("how long do we keep camera footage?")
+    assert spans.embedded == ["how long do we keep camera footage?"]
+    assert single.compose["part_vectors"] is None

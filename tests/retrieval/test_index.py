@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from retrieval import index_store
+from retrieval.bm25 import BM25Index
 from retrieval.documents import load_corpus
 from retrieval.errors import IndexError_
 from retrieval.index import build_index, load_index
@@ -65,6 +66,41 @@ def test_editing_one_file_re_embeds_only_its_changed_chunks(
     for i, chunk in enumerate(new_index.chunks):
         if chunk.id in old_vectors:
             assert (new_index.vectors.reconstruct(i) == old_vectors[chunk.id]).all()
+
+
+def _same_bm25(a: BM25Index, b: BM25Index) -> None:
+    assert list(a.vocabulary.items()) == list(b.vocabulary.items())
+    for name in ("indptr", "postings", "frequencies", "lengths"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.dtype == y.dtype and np.array_equal(x, y), name
+
+
+def test_an_edit_updates_bm25_to_the_arrays_a_full_build_makes(
+    corpus_dir: Path, tmp_path: Path, embedder: HashEmbedder
+) -> None:
+    """After an edit, unchanged chunks' term counts come from the previous postings (only
+    the edited file is tokenized), and BM25 is exactly what tokenizing everything gives."""
+    build(corpus_dir, tmp_path / "idx", embedder)
+    path = corpus_dir / "guides" / "charter.md"
+    path.write_text(path.read_text().replace("monthly meeting", "fortnightly zyxwvut meeting"))
+    (corpus_dir / "case-notes" / "seattle.md").unlink()
+    index, report = build(corpus_dir, tmp_path / "idx", embedder)
+    assert report.changed == ("guides/charter.md",) and report.removed
+    assert "zyxwvut" in index.bm25.vocabulary
+    _same_bm25(index.bm25, BM25Index.build([c.index_text for c in index.chunks]))
+    loaded = load_index(tmp_path / "idx")
+    assert loaded is not None
+    _same_bm25(loaded.bm25, index.bm25)
+
+
+def test_bm25_update_tokenizes_new_and_repeated_texts_and_reads_the_rest() -> None:
+    old = ["camera footage retention days", "working group charter", "drones over parks"]
+    previous = BM25Index.build(old)
+    texts = ["working group charter", "new text about sensors", old[0], old[0], "drones"]
+    reuse = [1, -1, 0, 0, -1]  # old[0] twice: the second copy is tokenized
+    _same_bm25(BM25Index.updated(texts, reuse, previous), BM25Index.build(texts))
+    with pytest.raises(ValueError, match="one reuse position per text"):
+        BM25Index.updated(texts, reuse[:2], previous)
 
 
 def test_deleted_file_drops_out(corpus_dir: Path, tmp_path: Path, embedder: HashEmbedder) -> None:

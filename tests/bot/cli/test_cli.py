@@ -182,3 +182,63 @@ def test_the_cli_imports_no_database_slack_or_model_library_until_a_command_need
     assert loaded.stdout.strip() == "[]", loaded.stdout
     result = runner.invoke(app, ["db", "--help"])
     assert result.exit_code == 0 and "upgrade" in result.stdout
+
+
+_ASK_PROBE = """
+import json, sys
+from bot.cli.context import CliContext
+from bot.cli.main import app
+from tests.fakes.embedder import HashEmbedder
+
+try:
+    app(["ask", sys.argv[1], "--json"], obj=CliContext(embedder=lambda s: HashEmbedder(name="fake-model")))
+except SystemExit as exit:
+    code = exit.code
+sys.stderr.write(json.dumps({"code": code, "modules": sorted(m.split(".")[0] for m in sys.modules)}))
+"""
+
+
+def _ask_in_a_fresh_process(question: str, env: dict[str, str], cwd: Path) -> tuple[dict, set]:
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[3]
+    proc = subprocess.run(
+        [sys.executable, "-c", _ASK_PROBE, question],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env={**os.environ, **env, "PYTHONPATH": str(root)},
+    )
+    info = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert info["code"] in (0, None), proc.stderr[-2000:]
+    return json.loads(proc.stdout), set(info["modules"])
+
+
+def test_ask_on_a_current_index_parses_no_yaml_and_loads_no_speller_library(
+    tmp_path: Path,
+) -> None:
+    """A cold `ask` whose index is current reads no playbook, so PyYAML is never imported,
+    and a question with no unknown word never needs rapidfuzz (issue 15, third pass); a
+    misspelled one still gets its correction."""
+    from retrieval.documents import load_corpus
+    from retrieval.index import build_index
+    from tests.fakes.corpus import write_small_corpus
+    from tests.fakes.embedder import HashEmbedder
+
+    corpus_dir = write_small_corpus(tmp_path / "playbooks")
+    build_index(load_corpus(corpus_dir), HashEmbedder(name="fake-model"), tmp_path / "index")
+    env = {
+        "ADVISOR_PLAYBOOKS_DIR": str(corpus_dir),
+        "ADVISOR_INDEX_DIR": str(tmp_path / "index"),
+        "ADVISOR_DATA_DIR": str(tmp_path / "data"),
+        "ADVISOR_EMBEDDING_MODEL": "fake-model",
+    }
+    answer, modules = _ask_in_a_fresh_process("How long is camera footage kept?", env, tmp_path)
+    assert answer["citations"] and answer["corrections"] == []
+    assert modules & {"yaml", "rapidfuzz"} == set()
+    answer, modules = _ask_in_a_fresh_process("How long is camera footgae kept?", env, tmp_path)
+    assert answer["corrections"] == [{"typed": "footgae", "read_as": "footage"}]
+    assert "rapidfuzz" in modules and "yaml" not in modules
