@@ -77,15 +77,15 @@ _ACTION_QUESTION = re.compile(
 
 @dataclass(frozen=True)
 class ComposeOptions:
-    max_sentences: int = 7
-    max_body_chars: int = 1500
+    max_sentences: int = 9  # LEAD_SENTENCES answer; the rest are further points
+    max_body_chars: int = 1800
     max_actions: int = 4
     max_peers: int = 2
     mmr_lambda: float = 0.75
     abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD
     documents: int = 3  # how many top documents' sections are read for evidence
     peer_margin: float = 0.08  # a peer's best similarity may trail the answer's by this much
-    sentence_margin: float = 0.18  # a sentence scoring this far below the best is left out
+    sentence_margin: float = 0.3  # a sentence scoring this far below the best is left out
     per_section: int = 3  # sentence groups shown from one section (table rows: one more)
     playbooks_url: str | None = None  # web base of the playbooks folder, for citation links
     weights: Weights = field(default_factory=Weights)
@@ -386,6 +386,7 @@ def _pick_sentences(
             seen_text.add(c.unit.text)
             pool.append(c)
     length = len(opening.text) if opening is not None else 0
+    shown_texts: set[str] = set()  # texts shown so far (the same sentence may sit in two chunks)
     chosen: list[list[_Candidate]] = []  # groups shown together (a sentence and its lead-in)
     per_section: dict[tuple[str, tuple[str, ...], bool], int] = {}
     used: set[tuple[int, int, int]] = set()
@@ -412,12 +413,13 @@ def _pick_sentences(
         if place in used or redundancy[index] > 0.9:
             continue
         group = _with_lead_in(best, by_place)
-        if group is None or any((g.position, g.unit.block, g.unit.position) in used for g in group):
+        if group is None or any(_place(g) in used or g.unit.text in shown_texts for g in group):
             continue
         core = len(group)
         for _ in range(FOLLOW_ON):
             follow = _follow_on(group[-1], by_place, used, floor)
-            if follow is None:
+            # chunks overlap by a sentence: a shown sentence may sit in the next chunk too
+            if follow is None or follow.unit.text in shown_texts:
                 break
             group.append(follow)
         # A few sentence groups a section, and one more row of its table.
@@ -434,7 +436,8 @@ def _pick_sentences(
         per_section[section] = per_section.get(section, 0) + 1
         chosen.append(group)
         for member in group:
-            used.add((member.position, member.unit.block, member.unit.position))
+            used.add(_place(member))
+            shown_texts.add(member.unit.text)
             redundancy = np.maximum(redundancy, vectors @ member.vector)
     sentences = [
         Sentence(" ".join(m.unit.text for m in group), citations.number(group[-1].chunk))
@@ -449,6 +452,10 @@ def _pick_sentences(
         sentences.insert(0, opening)
         shown.add(opening.text)
     return sentences, shown
+
+
+def _place(candidate: _Candidate) -> tuple[int, int, int]:
+    return (candidate.position, candidate.unit.block, candidate.unit.position)
 
 
 def _with_lead_in(

@@ -42,7 +42,7 @@ from retrieval.units import Unit, answer_units
 
 CHUNKING_VERSION = 2  # 2: oversize blocks are cut (retrieval.chunking)
 UNIT_CACHE = 20_000  # chunks whose answer units are kept in memory between questions
-UNITS_VERSION = 2  # bump when retrieval.units splits text or what is embedded changes
+UNITS_VERSION = 3  # bump when retrieval.units splits text or what is embedded changes (3: lists)
 RECORDS_VERSION = 2  # bump when ``document_record`` keeps more (2: stakeholders); no re-embedding
 
 

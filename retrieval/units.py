@@ -6,7 +6,12 @@ A chunk's text splits into units that each read well on their own:
   department…") is folded into the next sentence ("Inventory: Ask every department…") instead
   of standing alone as a fragment;
 - a table row becomes one line, "Isolate devices from the network — IT / security office:
-  Leads; Vendor: Supports; …", so a table can answer a question.
+  Leads; Vendor: Supports; …", so a table can answer a question;
+- a list whose items are phrases, not sentences ("a chatbot for maternity clinic services;"),
+  under a sentence that introduces it ("The register's first entries were:"), also becomes one
+  line: "The register's first entries were: a parking chatbot; a chatbot for maternity clinic
+  services; …." Its items alone are debris; read together with their lead-in they state
+  what the list holds.
 
 Each unit keeps its character span in the chunk text (for the sentence vectors pooled from the
 chunk's token embeddings at index time, see ``retrieval.index``), the block it came from and
@@ -22,7 +27,7 @@ from typing import Literal
 
 from retrieval.chunking import LIST_ITEM, SENTENCE_END
 
-UnitKind = Literal["sentence", "item", "row"]
+UnitKind = Literal["sentence", "item", "row", "list"]
 _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|`)")
 _BOLD_LABEL = re.compile(r"^(?:\*\*|__)([^*_\n]{2,80}?)[.:](?:\*\*|__)\s*")
@@ -55,14 +60,56 @@ def answer_units(text: str) -> list[Unit]:
         elif block.lstrip().startswith(("```", "~~~")):
             continue  # code is never quoted as prose
         elif LIST_ITEM.match(block):
+            items = _list_items(block, start)
             position = 0
-            for item_start, item in _list_items(block, start):
+            for item_start, item in items:
                 for unit in _sentences(item, item_start, "item", block_number, position):
                     units.append(unit)
                     position += 1
+            lead = units[-1 - position] if len(units) > position else None
+            if lead is not None and lead.block != block_number - 1:
+                lead = None  # only the paragraph right above introduces the list
+            whole = _phrase_list(lead, items, block_number, position, start + len(block))
+            if whole is not None:
+                units.append(whole)
         else:
             units.extend(_sentences(block, start, "sentence", block_number, 0))
     return units
+
+
+LIST_UNIT_MAX_CHARS = 450  # a longer list is not one readable line (and junk would say so)
+_ITEM_END = re.compile(r"(?:\s*[;,.]\s*(?:and|or)?|\s+(?:and|or))\s*$")
+
+
+def _is_phrase(item: str) -> bool:
+    """A list item that is a phrase continuing its lead-in, not a sentence of its own."""
+    stripped = item.strip()
+    return bool(stripped) and (
+        stripped[0].islower()
+        or stripped.endswith((";", ","))
+        or re.search(r"[;,]\s*(?:and|or)$", stripped) is not None
+        or not stripped.endswith((".", "!", "?", ")", '"', "”"))  # a label: "Data openness"
+    )
+
+
+def _phrase_list(
+    lead: Unit | None,
+    items: list[tuple[int, str]],
+    block: int,
+    position: int,
+    end: int,
+) -> Unit | None:
+    """The list as one line under its lead-in sentence, when its items are phrases."""
+    if lead is None or lead.kind != "sentence" or not lead.text.endswith(":") or len(items) < 2:
+        return None
+    phrases = [clean_inline(item) for _, item in items]
+    if sum(_is_phrase(p) for p in phrases) * 2 < len(phrases):
+        return None  # mostly whole sentences: they stand as units of their own
+    joined = "; ".join(_ITEM_END.sub("", p) for p in phrases if p)
+    text = f"{lead.text} {joined}."
+    if len(text) > LIST_UNIT_MAX_CHARS:
+        return None
+    return Unit(text, lead.start, end, "list", block, position)
 
 
 def _blocks(text: str) -> list[tuple[int, str]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.chunking import chunk_document
+from retrieval.chunking import SENTENCE_END, chunk_document
 from retrieval.documents import load_corpus
 from retrieval.embeddings import SentenceTransformerEmbedder
 from retrieval.engine import Advisor
@@ -84,6 +84,9 @@ def test_no_dev_question_gets_junk_and_nothing_is_said_twice(shipped_advisor: Ad
         flagged += [(question.question, text, why) for text, why in junk_in(answer)]
         said = [s.text for s in answer.sentences] + [p.summary for p in answer.peers]
         assert len(said) == len(set(said)), question.question
+        # nor one source sentence inside two of them (chunks overlap by a sentence)
+        parts = [p.strip() for text in said for p in SENTENCE_END.split(text) if p.strip()]
+        assert len(parts) == len(set(parts)), question.question
         actions = [a.text for a in answer.actions]
         assert len(actions) == len(set(actions)), question.question
     assert flagged == []

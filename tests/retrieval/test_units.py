@@ -51,3 +51,48 @@ def test_a_bold_label_with_nothing_after_it_stays_as_written() -> None:
 
 def test_a_table_without_a_header_separator_is_not_turned_into_rows() -> None:
     assert answer_units("| a | b |\n| c | d |") == []
+
+
+PHRASE_LIST = """Helsinki's register listed its first systems:
+
+- a parking chatbot;
+- a chatbot for maternity clinic services;
+- a book recommendation service at **Oodi**, the central library; and
+- [health center](https://example.org) chatbots.
+
+Staff answer questions about each entry."""
+
+
+def test_a_list_of_phrases_reads_as_one_line_under_its_lead_in() -> None:
+    units = answer_units(PHRASE_LIST)
+    (whole,) = [u for u in units if u.kind == "list"]
+    assert whole.text == (
+        "Helsinki's register listed its first systems: a parking chatbot; a chatbot for "
+        "maternity clinic services; a book recommendation service at Oodi, the central "
+        "library; health center chatbots."
+    )
+    # its span runs from the lead-in to the list's end, for the pooled vector
+    assert PHRASE_LIST[whole.start :].startswith("Helsinki's register")
+    assert PHRASE_LIST[: whole.end].endswith("chatbots.")
+    # the items stay units of their own (junk rules keep them out of answers), in order
+    items = [u for u in units if u.kind == "item"]
+    assert [u.position for u in items] == [0, 1, 2, 3] and whole.position == 4
+    assert whole.block == items[0].block == 1
+    assert units[-1].text == "Staff answer questions about each entry."
+
+
+def test_a_list_of_sentences_or_without_a_lead_in_is_not_joined() -> None:
+    sentences = "Do these first:\n\n- Name an owner.\n- Publish the policy.\n- Train staff."
+    assert [u.kind for u in answer_units(sentences)] == ["sentence", "item", "item", "item"]
+    no_lead_in = "We met twice.\n\n- a parking chatbot;\n- a library chatbot."
+    assert "list" not in [u.kind for u in answer_units(no_lead_in)]
+    separated = "Systems:\n\n| a | b |\n|---|---|\n| x | y |\n\n- a parking chatbot;\n- a bot."
+    assert "list" not in [u.kind for u in answer_units(separated)]
+
+
+def test_a_phrase_list_too_long_to_read_as_one_line_is_left_as_items() -> None:
+    items = "\n".join(
+        f"- item number {n} with several more words to make it long;" for n in range(9)
+    )
+    text = f"The register holds:\n\n{items}"
+    assert "list" not in [u.kind for u in answer_units(text)]
