@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -78,18 +79,23 @@ def test_database_errors_never_quote_the_values_written(engine: Engine) -> None:
 ASKED = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
-def test_doubled_open_person_requests_are_folded_into_one_by_0004(db_url: str) -> None:
-    """Before 0004 a double click stored two open requests; upgrading keeps the earliest."""
+def _alembic(engine: Engine, action: Literal["upgrade", "downgrade"], revision: str) -> None:
+    """Run ``alembic upgrade|downgrade <revision>`` on ``engine``, as the app's migrator does."""
     from alembic import command
 
     from storage.migrate import alembic_config
 
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, action)(config, revision)
+
+
+def test_doubled_open_person_requests_are_folded_into_one_by_0004(db_url: str) -> None:
+    """Before 0004 a double click stored two open requests; upgrading keeps the earliest."""
     engine = create_db_engine(db_url)
     try:
-        config = alembic_config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0003")
+        _alembic(engine, "upgrade", "0003")
         with engine.begin() as connection:
             connection.execute(
                 text(
@@ -121,17 +127,10 @@ def test_doubled_open_person_requests_are_folded_into_one_by_0004(db_url: str) -
 
 def test_the_curation_and_roles_migrations_downgrade_and_upgrade_again(db_url: str) -> None:
     """0004, 0003 and 0002 undo cleanly (tables and columns gone), and head comes back intact."""
-    from alembic import command
-
-    from storage.migrate import alembic_config
-
     upgrade_database(db_url)
     engine = create_db_engine(db_url)
     try:
-        config = alembic_config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0001")
+        _alembic(engine, "downgrade", "0001")
         assert current_revision(engine) == "0001"
         found = inspect(engine)
         tables = set(found.get_table_names())
