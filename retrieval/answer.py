@@ -373,7 +373,7 @@ def _pick_sentences(
     citations: _Citations,
     opening: Sentence | None = None,
 ) -> tuple[list[Sentence], set[str]]:
-    by_place = {(c.position, c.unit.block, c.unit.position): c for c in candidates}
+    by_place = {_place(c): c for c in candidates}
     seen_text: set[str] = set()
     said = frozenset(tokenize(opening.text)) if opening is not None else frozenset()
     pool = []
@@ -386,7 +386,7 @@ def _pick_sentences(
             seen_text.add(c.unit.text)
             pool.append(c)
     length = len(opening.text) if opening is not None else 0
-    shown_texts: set[str] = set()  # texts shown so far (the same sentence may sit in two chunks)
+    shown: set[str] = set()  # texts shown so far (the same sentence may sit in two chunks)
     chosen: list[list[_Candidate]] = []  # groups shown together (a sentence and its lead-in)
     per_section: dict[tuple[str, tuple[str, ...], bool], int] = {}
     used: set[tuple[int, int, int]] = set()
@@ -409,17 +409,16 @@ def _pick_sentences(
         index = int(np.argmax(np.where(alive, values, -np.inf)))
         alive[index] = False
         best = pool[index]
-        place = (best.position, best.unit.block, best.unit.position)
-        if place in used or redundancy[index] > 0.9:
+        if _place(best) in used or redundancy[index] > 0.9:
             continue
         group = _with_lead_in(best, by_place)
-        if group is None or any(_place(g) in used or g.unit.text in shown_texts for g in group):
+        if group is None or any(_place(g) in used or g.unit.text in shown for g in group):
             continue
         core = len(group)
         for _ in range(FOLLOW_ON):
             follow = _follow_on(group[-1], by_place, used, floor)
             # chunks overlap by a sentence: a shown sentence may sit in the next chunk too
-            if follow is None or follow.unit.text in shown_texts:
+            if follow is None or follow.unit.text in shown:
                 break
             group.append(follow)
         # A few sentence groups a section, and one more row of its table.
@@ -437,13 +436,12 @@ def _pick_sentences(
         chosen.append(group)
         for member in group:
             used.add(_place(member))
-            shown_texts.add(member.unit.text)
+            shown.add(member.unit.text)
             redundancy = np.maximum(redundancy, vectors @ member.vector)
     sentences = [
         Sentence(" ".join(m.unit.text for m in group), citations.number(group[-1].chunk))
         for group in chosen
     ]
-    shown = {m.unit.text for group in chosen for m in group}
     # The guide's opening paragraph (its bottom line) leads when it was picked at all.
     sentences = [s for g, s in zip(chosen, sentences, strict=True) if not g[0].chunk.headings] + [
         s for g, s in zip(chosen, sentences, strict=True) if g[0].chunk.headings
@@ -496,7 +494,7 @@ def _follow_on(
     after = by_place.get((candidate.position, unit.block, unit.position + 1))
     if after is None or after.unit.kind != "sentence" or after.score < floor:
         return None
-    if (after.position, after.unit.block, after.unit.position) in used:
+    if _place(after) in used:
         return None
     if junk_reason(after.unit.text, standalone=False) is not None:
         return None
