@@ -112,6 +112,13 @@ def junk_reason(text: str, *, standalone: bool = True) -> str | None:
     return None
 
 
+# "Programs like it show…": the opening words compare with something named before (not the
+# verb: "Residents like it when…").
+_LIKE_BEFORE = re.compile(
+    r"^(?:[\w'’-]+\s+){1,3}like (?:it|them|this|that|these|those)\b"
+    r"(?!\s+(?:when|if|because|that|better|more|less)\b|\s*[,.;:!?]|$)",
+    re.IGNORECASE,
+)
 _POINTER = re.compile(
     r"\b(?:here|above|below|the former|the latter|the following|as follows|(?:this|that) way)\b",
     re.IGNORECASE,
@@ -120,7 +127,7 @@ _POINTER = re.compile(
 
 def leans_back(text: str) -> bool:
     """Whether ``text`` depends on the sentence before it to make sense."""
-    if _LEANS_BACK_START.match(text) or _POINTER.search(text):
+    if _LEANS_BACK_START.match(text) or _POINTER.search(text) or _LIKE_BEFORE.match(text):
         return True
     lowered = text.lower()
     for match in _DEMONSTRATIVE.finditer(text):
