@@ -32,9 +32,10 @@ from retrieval import index_store
 from retrieval.bm25 import BM25Index
 from retrieval.chunking import DEFAULT_MAX_CHARS, chunk_document
 from retrieval.documents import Corpus
-from retrieval.embeddings import Embedder, embedder_identity, same_vectors
-from retrieval.errors import IndexDamaged, IndexError_
+from retrieval.embeddings import Embedder, embedder_identity, resolve_model_path, same_vectors
+from retrieval.errors import EmbeddingError, IndexDamaged, IndexError_
 from retrieval.flat import FlatVectors, NpyRows, read_flat
+from retrieval.model_files import dictionary_words
 from retrieval.models import Chunk, Document
 from retrieval.spelling import Speller, count_words
 from retrieval.text import TOKENIZER_VERSION, tokenize
@@ -81,7 +82,7 @@ class LoadedIndex:
             for doc_id, record in self.documents.items()
             if record.get("boost", 1.0) != 1.0
         }
-        self.speller = Speller(self.vocabulary)
+        self.speller = Speller(self.vocabulary, dictionary=self._dictionary)
 
     def units(self, position: int) -> tuple[list[Unit], np.ndarray]:
         """The answer units of the chunk at ``position`` and their vectors (float32)."""
@@ -103,6 +104,14 @@ class LoadedIndex:
                 self._unit_words.clear()
             self._unit_words[position] = found
         return found
+
+    def _dictionary(self) -> frozenset[str]:
+        """The embedding model's whole words: spelled right, so never "corrected"."""
+        try:
+            folder = Path(resolve_model_path(self.model))
+        except EmbeddingError:
+            return frozenset()
+        return dictionary_words(folder)
 
     @property
     def model(self) -> str:

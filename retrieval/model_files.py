@@ -49,6 +49,18 @@ def model_hash(model_dir: Path, memo_dir: Path | None = None) -> str:
     return value
 
 
+def dictionary_words(model_dir: Path) -> frozenset[str]:
+    """The whole words of the model's WordPiece vocabulary (``vocab.txt``): ~20,000 common
+    English words ("precedent", "retirement", "chili"), without word pieces (``##ing``),
+    reserved tokens or punctuation. Empty when the model has no such file (another tokenizer,
+    a test's fake model): the speller then knows only the library's own words."""
+    try:
+        lines = (model_dir / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return frozenset()
+    return frozenset(word for word in lines if len(word) >= 2 and word.isalpha() and word.islower())
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename, fsynced."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,18 +2,22 @@
 
 Officials type fast. A question word that appears nowhere in the playbooks is matched to
 the closest word that does (Damerau-Levenshtein distance 1, or 2 for words of 8+ letters,
-via rapidfuzz, same first letter), preferring the more frequent word, and only when the best
-match is clear. Words the library already uses, in any form (``notifies`` when it says
-``notify``: same Snowball stem), are never rewritten, and neither are names: capitalized or
-upper-case words after the first, and words with digits (``IR1101``), stay as typed, so an
-unknown product or place still reads as unknown to the refusal signals.
+via rapidfuzz, same first letter or the first two swapped), preferring the more frequent
+word, and only when the best match is clear. Words the library already uses, in any form
+(``notifies`` when it says ``notify``: same Snowball stem), are never rewritten, and neither
+are names: capitalized or upper-case words after the first, and words with digits
+(``IR1101``), stay as typed, so an unknown product or place still reads as unknown to the
+refusal signals. Nor are correctly spelled English words the playbooks happen not to use: a
+word the embedding model's own vocabulary holds whole (``dictionary``), or whole but for an
+ending ("routers"), is a word, not a typo ("precedent" is not read as "president", "stuff"
+as "staff", "chili" as "child").
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from retrieval.models import Correction
@@ -37,14 +41,18 @@ def count_words(texts: Iterable[str]) -> dict[str, int]:
 class Speller:
     """Corrections against one vocabulary (word -> count); thread-safe.
 
-    The stems of the vocabulary are computed on the first question word the vocabulary
-    lacks (most questions have none: a cold ``advisor ask`` skips ~5,000 stemmings), and
+    ``dictionary`` gives the words known to be spelled right though the library lacks them
+    (``retrieval.model_files.dictionary_words`` of the embedding model). It, and the stems of
+    the vocabulary, are read on the first question word the vocabulary lacks (most questions
+    have none: a cold ``advisor ask`` skips ~5,000 stemmings and the dictionary file), and
     rapidfuzz is imported on the first word that needs a correction.
     """
 
     vocabulary: Mapping[str, int]
+    dictionary: Callable[[], Collection[str]] | None = None
     _by_length: dict[int, list[str]] = field(default_factory=dict, repr=False)
     _stems: frozenset[str] | None = field(default=None, repr=False)
+    _words: Collection[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         for word, count in self.vocabulary.items():
@@ -58,6 +66,27 @@ class Speller:
         if stems is None:
             stems = self._stems = frozenset(stem(known) for known in self.vocabulary)
         return stem(word) in stems
+
+    def _in_dictionary(self, word: str) -> bool:
+        """Whether ``word`` is a correctly spelled word the library does not use (a benign
+        race, as for the stems)."""
+        known = self._words
+        if known is None:
+            known = self._words = self.dictionary() if self.dictionary is not None else ()
+        if word in known:
+            return True
+        # WordPiece keeps many inflected forms as pieces ("router" + "##s"): "routers" is a word
+        return any(
+            word.endswith(suffix) and len(word) - len(suffix) >= 3 and base in known
+            for suffix, base in (
+                ("s", word[:-1]),
+                ("es", word[:-2]),
+                ("ed", word[:-2]),
+                ("ed", word[:-1]),
+                ("ing", word[:-3]),
+                ("ing", word[:-3] + "e"),
+            )
+        )
 
     def correct(self, question: str) -> tuple[str, tuple[Correction, ...]]:
         """The question with unknown words replaced by clear corrections, and the changes."""
@@ -83,8 +112,10 @@ class Speller:
             return False
         if lowered in STOP_WORDS or lowered in self.vocabulary or self._known_stem(lowered):
             return False  # a word the library uses, perhaps in another form
-        # An acronym or a name is never rewritten.
-        return not (typed.isupper() or (typed[0].isupper() and not first))
+        # An acronym or a name is never rewritten, nor a word spelled right.
+        if typed.isupper() or (typed[0].isupper() and not first):
+            return False
+        return not self._in_dictionary(lowered)
 
     def _best(self, word: str) -> str | None:
         limit = 1 if len(word) < 8 else 2
@@ -92,7 +123,8 @@ class Speller:
             w
             for size in range(len(word) - limit, len(word) + limit + 1)
             for w in self._by_length.get(size, [])
-            if w[0] == word[0]  # a typo rarely hits the first letter
+            # a typo rarely hits the first letter, but may swap the first two ("awnts")
+            if w[0] == word[0] or w[:2] == word[1::-1]
         ]
         if not candidates:
             return None

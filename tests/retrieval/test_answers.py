@@ -77,6 +77,18 @@ def test_the_demo_answer_says_what_to_do_first(shipped_advisor: Advisor) -> None
     assert answer.actions and answer.peers  # it asked about other cities
 
 
+def test_words_spelled_right_are_not_corrected_into_the_librarys_words(
+    shipped_advisor: Advisor,
+) -> None:
+    # the playbooks use neither "precedent" nor "stuff", but "president" and "staff"
+    answer = shipped_advisor.ask(
+        "vendor for our sensor nodes got acquired mid-contract, any precedent for this stuff?"
+    )
+    assert answer.corrections == ()  # without the model's dictionary: president, staff
+    typed = shipped_advisor.ask("who approves a fotage retention hold")
+    assert [(c.typed, c.read_as) for c in typed.corrections] == [("fotage", "footage")]
+
+
 def test_no_dev_question_gets_junk_and_nothing_is_said_twice(shipped_advisor: Advisor) -> None:
     flagged = []
     for question in load_questions(DEV_SET):

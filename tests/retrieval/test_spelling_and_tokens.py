@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from retrieval.embeddings import resolve_model_path
 from retrieval.evaluation import EvalQuestion, typo_variants
+from retrieval.model_files import dictionary_words
 from retrieval.models import Correction
 from retrieval.spelling import Speller, count_words
 from retrieval.text import tokenize
@@ -52,6 +56,48 @@ def test_known_words_names_acronyms_and_model_numbers_are_never_rewritten() -> N
 def test_an_unclear_correction_is_not_made() -> None:
     speller = Speller({"parks": 5, "parts": 5})
     assert speller.correct("the parcs") == ("the parcs", ())  # parks or parts? not clear
+
+
+def test_a_correctly_spelled_word_the_library_lacks_is_not_rewritten() -> None:
+    vocabulary = count_words(["The president signed. The president spoke. Staff staff staff."])
+    plain = Speller(vocabulary)
+    assert plain.correct("any precedent")[0] == "any president"  # what a vocabulary alone does
+    calls: list[int] = []
+
+    def dictionary() -> frozenset[str]:
+        calls.append(1)
+        return frozenset({"precedent", "stuff"})
+
+    speller = Speller(vocabulary, dictionary=dictionary)
+    assert speller.correct("the president and staff") == ("the president and staff", ())
+    assert calls == []  # every word is the library's: the dictionary is not even read
+    assert speller.correct("any precedent for this stuff") == ("any precedent for this stuff", ())
+    _, fixes = speller.correct("the presidnet and staf")
+    assert fixes == (Correction("presidnet", "president"),)  # typos are still corrected
+    assert calls == [1]  # read once
+
+
+def test_the_first_two_letters_swapped_are_corrected_and_an_inflected_word_is_kept() -> None:
+    vocabulary = count_words(["The council wants routes. Wants wants routes routes."])
+    speller = Speller(vocabulary, dictionary=lambda: frozenset({"router", "share"}))
+    assert speller.correct("council awnts it") == (
+        "council wants it",
+        (Correction("awnts", "wants"),),
+    )
+    assert speller.correct("old routers") == ("old routers", ())  # "router" + "s": a word
+    assert speller.correct("sharing routes") == ("sharing routes", ())  # "share" + "ing"
+    assert Speller(vocabulary).correct("old routers")[0] == "old routes"  # without it
+
+
+def test_the_dictionary_is_the_models_whole_words(tmp_path: Path) -> None:
+    (tmp_path / "vocab.txt").write_text(
+        "[PAD]\n[unused0]\n.\n##ing\na\nprecedent\nchili\nIR1101\n2019\nThe\n", encoding="utf-8"
+    )
+    assert dictionary_words(tmp_path) == {"precedent", "chili"}
+    assert dictionary_words(tmp_path / "missing") == frozenset()
+    bundled = dictionary_words(Path(resolve_model_path("bundled:all-MiniLM-L6-v2")))
+    assert {"precedent", "retirement", "stuff", "chili"} <= bundled
+    assert not {"netwrok", "utilites", "retentoin"} & bundled
 
 
 def test_the_typo_copy_is_deterministic_and_changes_one_or_two_words() -> None:
