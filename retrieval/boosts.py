@@ -38,7 +38,7 @@ def without_boosts(advisor: Advisor) -> Advisor:
     """The same advisor over the same index, with every boost taken as 1."""
     index = copy.copy(advisor.index)
     index.boosts = {}
-    return Advisor(index, advisor.embedder, advisor.options)
+    return Advisor(index, advisor.embedder, advisor.options, advisor.glossary)
 
 
 def boost_effect(advisor: Advisor, questions: Sequence[EvalQuestion]) -> BoostEffect | None:

@@ -1,11 +1,12 @@
 """``Advisor``: the one object the CLI and the Slack bot ask questions of.
 
-It owns a loaded index and an embedder, validates the question, embeds it once, runs the
-hybrid search (plus a case-note search for peer cities) and composes the ``Answer``.
+It owns a loaded index, an embedder and the playbooks' glossary, validates the question, reads
+it (spelling, abbreviations: ``Advisor.read``), embeds it once, runs the hybrid search (plus a case-note search for peer cities) and composes the ``Answer``.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -18,6 +19,7 @@ from retrieval.answer import DEFAULT_ABSTAIN_THRESHOLD, ComposeOptions, compose_
 from retrieval.documents import DEFAULT_MAX_FILE_BYTES, Corpus, content_hashes, load_corpus
 from retrieval.embeddings import Embedder
 from retrieval.errors import CorpusError
+from retrieval.glossary import Glossary, read_glossary
 from retrieval.index import BuildReport, LoadedIndex, build_index, is_current, load_index
 from retrieval.models import Answer, Correction, Filters, Hit
 from retrieval.question_parts import part_spans
@@ -26,6 +28,7 @@ from retrieval.refusal import OFF_TOPIC_BELOW, Signals, signals_for
 from retrieval.search import Fusion, Mode, search
 
 MAX_CONTEXT_QUESTIONS = 2
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -52,12 +55,18 @@ class Advisor:
     """Answers questions from one loaded index. Thread-safe for concurrent ``ask`` calls."""
 
     def __init__(
-        self, index: LoadedIndex, embedder: Embedder, options: SearchOptions | None = None
+        self,
+        index: LoadedIndex,
+        embedder: Embedder,
+        options: SearchOptions | None = None,
+        glossary: Glossary | None = None,
     ) -> None:
         index.check_model(embedder)
         self.index = index
         self.embedder = embedder
         self.options = options or SearchOptions()
+        self.glossary = glossary or Glossary()
+        self._kept = self.glossary.folded  # abbreviations the speller leaves alone
         self._lock = threading.Lock()
 
     @classmethod
@@ -80,10 +89,11 @@ class Advisor:
         index = load_index(index_dir)
         if index is not None:
             index.check_model(embedder)  # another model: refuse; `advisor index` rebuilds it
+        glossary = open_glossary(playbooks_dir)
         corpus = None
         report = None
         if index is not None and refresh and _is_fresh(index, playbooks_dir, embedder):
-            return cls(index, embedder, options), None, None  # no playbook parsed
+            return cls(index, embedder, options, glossary), None, None  # no playbook parsed
         if index is None or refresh:
             corpus = load_corpus(
                 playbooks_dir,
@@ -97,7 +107,7 @@ class Advisor:
                 )
             index, built = build_index(corpus, embedder, index_dir, progress=progress, loaded=index)
             report = built if built.written else None
-        return cls(index, embedder, options), report, corpus
+        return cls(index, embedder, options, glossary), report, corpus
 
     @property
     def document_count(self) -> int:
@@ -115,8 +125,8 @@ class Advisor:
         context: Sequence[str] = (),
         k: int | None = None,
     ) -> list[Hit]:
-        text, _ = self.index.speller.correct(self.validate_question(question))
-        query = _with_context(text, context)
+        text, _ = self.correct(self.validate_question(question))
+        query = _with_context(self.expand(text), context)
         vector = None if mode == "bm25" else self.embedder.embed([query])[0]
         return search(
             self.index,
@@ -162,10 +172,12 @@ class Advisor:
         """Everything ``ask`` composes from (the model and search work), without composing:
         ``compose_answer(**evidence.compose, options=…)`` answers, in milliseconds."""
         asked = self.validate_question(question)
-        text, corrections = self.index.speller.correct(asked)
-        query = _with_context(text, context)
-        at = len(query) - len(text)  # the question ends the query (after any context)
-        vector, part_vectors = self._embed(query, [(at + a, at + b) for a, b in part_spans(text)])
+        text, corrections = self.correct(asked)
+        searched = self.expand(text)
+        query = _with_context(searched, context)
+        at = len(query) - len(searched)  # the question ends the query (after any context)
+        spans = [(at + a, at + b) for a, b in part_spans(searched)]
+        vector, part_vectors = self._embed(query, spans)
         common: dict[str, Any] = {
             "query": query,
             "query_vector": vector,
@@ -177,9 +189,9 @@ class Advisor:
         peer_filters = replace(filters or Filters(), kinds=("case-note",))
         peer_hits = search(self.index, filters=peer_filters, k=3, mode="dense", **common)
         peer_hits = [h for h in peer_hits if (h.dense or 0.0) >= self.options.abstain_threshold]
-        decided, refusal = self._refusal(text, hits, mode)
+        decided, refusal = self._refusal(text, hits, mode)  # the person's words, not ours
         compose = {
-            "question": text,
+            "question": searched,
             "hits": hits,
             "index": self.index,
             "query_vector": vector,
@@ -203,8 +215,18 @@ class Advisor:
         vectors, (part_vectors,) = self.embedder.embed_spans([query], [spans])
         return vectors[0], part_vectors
 
+    def correct(self, question: str) -> tuple[str, tuple[Correction, ...]]:
+        """A (validated) question with its misspellings corrected against the library (the
+        glossary's abbreviations left as typed), and the corrections."""
+        return self.index.speller.correct(question, keep=self._kept)
+
+    def expand(self, text: str) -> str:
+        """``text`` as it is searched and answered: each abbreviation followed by its meaning
+        ("alpr (automated license plate reader) retention?")."""
+        return self.glossary.expand(text, self.index.speller.is_word)
+
     def signals(self, question: str, hits: Sequence[Hit]) -> Signals:
-        """The refusal signals of a (spelling-corrected) question and its hybrid hits."""
+        """The refusal signals of a (corrected, not expanded) question and its hybrid hits."""
         return signals_for(question, hits, vocabulary=self.index.vocabulary)
 
     def _refusal(
@@ -216,6 +238,14 @@ class Advisor:
         if not signals.refuses(self.options.abstain_threshold):
             return True, None
         return True, "off-topic" if signals.dense < OFF_TOPIC_BELOW else "too-specific"
+
+
+def open_glossary(playbooks_dir: Path) -> Glossary:
+    """The playbooks' glossary; each bad line is logged (file and line) and left out."""
+    glossary, problems = read_glossary(playbooks_dir)
+    for problem in problems:
+        log.warning("glossary line left out: %s", problem)
+    return glossary
 
 
 def _is_fresh(index: LoadedIndex, playbooks_dir: Path, embedder: Embedder) -> bool:

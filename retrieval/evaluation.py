@@ -265,7 +265,7 @@ def calibrate_threshold(advisor: Advisor, questions: Sequence[EvalQuestion]) -> 
     """
     signals = []
     for q in questions:
-        text, _ = advisor.index.speller.correct(advisor.validate_question(q.question))
+        text, _ = advisor.correct(advisor.validate_question(q.question))
         signals.append(advisor.signals(text, advisor.search(q.question)))
     truth = [q.must_abstain for q in questions]
     confidences = [0.0 if s.refuses(threshold=0.0) else s.dense for s in signals]

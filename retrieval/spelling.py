@@ -88,15 +88,26 @@ class Speller:
             )
         )
 
-    def correct(self, question: str) -> tuple[str, tuple[Correction, ...]]:
-        """The question with unknown words replaced by clear corrections, and the changes."""
+    def is_word(self, word: str) -> bool:
+        """Whether lower-case ``word`` is a correctly spelled English word (``dictionary``)."""
+        return self._in_dictionary(word)
+
+    def correct(
+        self, question: str, *, keep: Collection[str] = ()
+    ) -> tuple[str, tuple[Correction, ...]]:
+        """The question with unknown words replaced by clear corrections, and the changes;
+        words in ``keep`` (lower case: the glossary's abbreviations) stay as typed."""
         fixes: list[Correction] = []
         pieces: list[str] = []
         cursor = 0
         for number, match in enumerate(_TOKEN.finditer(question)):
             typed = match.group(0)
             fix = None
-            if len(fixes) < MAX_CORRECTIONS and self._may_correct(typed, first=number == 0):
+            if (
+                len(fixes) < MAX_CORRECTIONS
+                and typed.lower() not in keep
+                and self._may_correct(typed, first=number == 0)
+            ):
                 fix = self._best(typed.lower())
             if fix is not None:
                 pieces.append(question[cursor : match.start()])

@@ -2,7 +2,7 @@
 
 Adds: past ``review_by`` (warning), missing ``updated``/``review_by`` (warning), case notes
 without ``city`` or ``sources`` (error), tags outside the vocabulary (warning), and dead
-relative links (error). Used by ``advisor playbooks validate`` and by content CI.
+relative links (error), and bad lines of ``glossary.txt`` (error). Used by ``advisor playbooks validate`` and by content CI.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from retrieval.documents import DEFAULT_MAX_FILE_BYTES, Corpus, load_corpus
 from retrieval.frontmatter import Problem
+from retrieval.glossary import read_glossary
 from retrieval.models import Document
 from retrieval.stakeholders import STAKEHOLDERS_FILE, StakeholderVocabulary, read_stakeholders
 from retrieval.yaml_files import read_yaml
@@ -28,6 +29,7 @@ def validate_corpus(root: Path, *, today: date, max_bytes: int = DEFAULT_MAX_FIL
     corpus.problems.extend(problems)
     parties, problems = read_stakeholders(root)
     corpus.problems.extend(problems)
+    corpus.problems.extend(read_glossary(root)[1])
     for doc in corpus.documents:
         corpus.problems.extend(_document_problems(doc, root, today, vocabulary))
         if parties is not None:

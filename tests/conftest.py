@@ -21,7 +21,7 @@ from bot.answers.setup import search_options
 from bot.settings import BUNDLED_MODEL, Settings
 from retrieval.documents import load_corpus
 from retrieval.embeddings import SentenceTransformerEmbedder
-from retrieval.engine import Advisor
+from retrieval.engine import Advisor, open_glossary
 from retrieval.index import build_index, load_index
 from retrieval.onnx_embedder import OnnxEmbedder
 from storage.engine import SessionFactory, create_db_engine, make_session_factory, normalise_url
@@ -128,7 +128,8 @@ def shipped_advisor(shipped_index_dir: Path, real_embedder: SentenceTransformerE
     """An Advisor over the shipped corpus with the real model and default settings."""
     index = load_index(shipped_index_dir)
     assert index is not None
-    return Advisor(index, real_embedder, search_options(Settings(_env_file=None)))
+    options = search_options(Settings(_env_file=None))
+    return Advisor(index, real_embedder, options, open_glossary(SHIPPED_PLAYBOOKS))
 
 
 @pytest.fixture

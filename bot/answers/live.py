@@ -14,7 +14,9 @@ own). A generation another replica already built for the same files is loaded ra
 built again. A new generation is built (only changed text is re-embedded) and swapped in.
 Content errors never drop a playbook (``retrieval.index`` keeps its last good version) and
 are passed to ``on_problems`` (the curators' DM) whenever the set of errors changes; a
-build that fails keeps the last good index and is reported the same way.
+build that fails keeps the last good index and is reported the same way. The glossary
+(``playbooks/glossary.txt``) is read on every check too: an edit to it alone swaps in an
+advisor on the same index with the new abbreviations, and its bad lines are reported.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 from retrieval.documents import DEFAULT_MAX_FILE_BYTES, load_corpus
 from retrieval.embeddings import Embedder
 from retrieval.engine import Advisor
+from retrieval.glossary import read_glossary
 from retrieval.index import LoadedIndex, build_index, is_current, load_index
 from retrieval.index_store import read_current_manifest
 from retrieval.models import Answer, Filters
@@ -117,7 +120,8 @@ class Reloader:
             corpus = load_corpus(
                 self.playbooks_dir, max_bytes=self._max, indexed=advisor.index.indexed_paths()
             )
-            problems = tuple(str(problem) for problem in corpus.errors)
+            glossary, glossary_problems = read_glossary(self.playbooks_dir)
+            problems = tuple(str(problem) for problem in [*corpus.errors, *glossary_problems])
             if not corpus.documents:
                 problems = (*problems, f"no loadable playbooks in {self.playbooks_dir}")
                 self._report(problems)
@@ -128,7 +132,11 @@ class Reloader:
             hashes = dict(corpus.hashes)
             if is_current(advisor.index.manifest, model=embedder.name, file_hashes=hashes):
                 self._report(problems)
-                return ReloadResult(False, "index up to date", problems)
+                if glossary == advisor.glossary:
+                    return ReloadResult(False, "index up to date", problems)
+                # only the glossary changed: the same index, read with the new abbreviations
+                self.live.swap(Advisor(advisor.index, embedder, advisor.options, glossary))
+                return ReloadResult(True, "glossary reloaded", problems)
             index = self._built_elsewhere(embedder.name, hashes)
             summary = "loaded the index another process built"
             if index is None:
@@ -140,7 +148,7 @@ class Reloader:
             problems = (f"re-index failed ({failed}); the last good index stays live",)
             self._report(problems)
             return ReloadResult(False, "re-index failed", problems, failed=failed)
-        self.live.swap(Advisor(index, advisor.embedder, advisor.options))
+        self.live.swap(Advisor(index, advisor.embedder, advisor.options, glossary))
         self._on_swap()
         log.info("re-index live", extra={"documents": index.document_count})
         self._report(problems)

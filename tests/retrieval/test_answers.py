@@ -89,6 +89,16 @@ def test_words_spelled_right_are_not_corrected_into_the_librarys_words(
     assert [(c.typed, c.read_as) for c in typed.corrections] == [("fotage", "footage")]
 
 
+def test_an_abbreviation_the_playbooks_never_spell_out_is_answered(
+    shipped_advisor: Advisor,
+) -> None:
+    # the playbooks say "license plate reader", never "ALPR": the glossary gives its meaning
+    answer = shipped_advisor.ask("alpr retention?")
+    assert not answer.abstained and answer.question == "alpr retention?"
+    assert answer.hits[0].chunk.doc_id == "camera-footage-retention"
+    assert "short default retention period" in answer.sentences[0].text
+
+
 def test_no_dev_question_gets_junk_and_nothing_is_said_twice(shipped_advisor: Advisor) -> None:
     flagged = []
     for question in load_questions(DEV_SET):

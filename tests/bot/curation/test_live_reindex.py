@@ -152,6 +152,28 @@ def test_a_broken_edit_keeps_the_last_good_version_and_tells_the_curators_once(
     assert len(slack_api.calls_to("chat.postMessage")) == 1
 
 
+def test_a_glossary_edit_alone_goes_live_on_the_same_index(
+    replica: Replica, corpus_dir: Path
+) -> None:
+    reloader = replica.services.reloader
+    assert reloader is not None
+    before = replica.services.advisor.current  # type: ignore[attr-defined]
+    assert before.search("QRX?")[0].chunk.doc_id != "guides-charter"
+    (corpus_dir / "glossary.txt").write_text("QRX: working group charter\nbad line\n")
+    result = reloader.check()
+    assert result is not None and result.swapped and result.summary == "glossary reloaded"
+    assert result.problems == (
+        "glossary.txt:2: error: not an 'ABBREVIATION: meaning' line "
+        "(fix: write the abbreviation (letters and digits, up to 12), a "
+        "colon, its meaning)",
+    )
+    after = replica.services.advisor.current  # type: ignore[attr-defined]
+    assert after.index is before.index  # nothing re-embedded
+    assert after.search("QRX?")[0].chunk.doc_id == "guides-charter"
+    again = reloader.check()
+    assert again is not None and not again.swapped  # unchanged: nothing to do
+
+
 def test_a_failed_build_keeps_answering_from_the_last_good_index(
     replica: Replica, slack_api: FakeSlackAPI, corpus_dir: Path
 ) -> None:
