@@ -15,7 +15,8 @@ Matching: a word of the question is an abbreviation when it is spelled as in the
 (any case of letters the glossary writes in lower case: ``SaaS``, ``saas``), or in lower
 case when that lower-case form is not an English word ("pd", "alpr", but not "la", "dot" or
 "smart": those count only as ``LA``, ``DOT``, ``SMART``). A plural ("SIRs") counts. Each
-abbreviation is expanded once, at its first use.
+abbreviation is expanded once, at its first use, and at most ``MAX_EXPANSIONS`` a question
+(the meanings must not push the question's own words past the model's 256 tokens).
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from retrieval.frontmatter import Problem
 GLOSSARY_FILE = "glossary.txt"
 MAX_MEANING_CHARS = 120
 MAX_FILE_BYTES = 256_000
+MAX_EXPANSIONS = (
+    4  # meanings added to one question (its own words stay within the model's 256 tokens)
+)
 _TERM = re.compile(r"[A-Za-z][A-Za-z0-9&-]{0,11}")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9&-]*")
 
@@ -76,7 +80,7 @@ class Glossary:
         def with_meaning(match: re.Match[str]) -> str:
             word = match.group(0)
             meaning = self.meaning(word, is_word)
-            if meaning is None or meaning in seen:
+            if meaning is None or meaning in seen or len(seen) == MAX_EXPANSIONS:
                 return word
             seen.add(meaning)
             return f"{word} ({meaning})"

@@ -9,7 +9,13 @@ from pathlib import Path
 
 from retrieval.documents import load_corpus
 from retrieval.engine import Advisor, SearchOptions, open_glossary
-from retrieval.glossary import GLOSSARY_FILE, Glossary, parse_glossary, read_glossary
+from retrieval.glossary import (
+    GLOSSARY_FILE,
+    MAX_EXPANSIONS,
+    Glossary,
+    parse_glossary,
+    read_glossary,
+)
 from retrieval.index import build_index, load_index
 from retrieval.validation import validate_corpus
 from tests.fakes.embedder import HashEmbedder
@@ -79,6 +85,13 @@ def test_an_abbreviation_gets_its_meaning_once_as_written_or_in_lower_case() -> 
     assert glossary.expand("two SIRs", is_word) == "two SIRs (surveillance impact report)"
     assert glossary.expand("saas or SAAS", is_word) == "saas (software as a service) or SAAS"
     assert glossary.expand("PLAN a salsa", is_word) == "PLAN a salsa"  # whole words only
+
+
+def test_a_question_of_abbreviations_gets_a_few_meanings_not_all() -> None:
+    glossary = Glossary({f"AB{letter}": f"meaning {letter}" for letter in "CDEFGH"})
+    expanded = glossary.expand("ABC ABD ABE ABF ABG ABH", is_word)
+    assert expanded.count("(meaning") == MAX_EXPANSIONS
+    assert expanded.endswith("ABG ABH")
 
 
 def test_the_engine_searches_with_the_meaning_and_refuses_on_the_persons_words(
