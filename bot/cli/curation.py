@@ -16,7 +16,14 @@ import typer
 
 from bot.cli.admin import JsonOption, _fail, _session, out
 from bot.cli.context import clock_of, embedder_of
-from bot.curation.gather import ReportRequest, SinceError, gather_report, library, parse_since
+from bot.curation.gather import (
+    ReportRequest,
+    SinceError,
+    gather_report,
+    known_abbreviations,
+    library,
+    parse_since,
+)
 from bot.curation.report import CuratorReport, Embed
 from bot.curation.text import report_lines
 from bot.settings import Settings
@@ -45,9 +52,10 @@ def report(
     request = ReportRequest(
         now=clock_of(ctx)(), days=days, retention_days=settings.question_log_retention_days
     )
+    known = known_abbreviations(settings.playbooks_dir, documents)
     with _session(settings) as session:
         built = gather_report(
-            session, request, documents=documents, embed=_lazy_embed(ctx, settings)
+            session, request, documents=documents, embed=_lazy_embed(ctx, settings), known=known
         )
     _print(built, settings, as_json=as_json)
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from bot.curation.report import CuratorReport, DocInfo, Embed, build_report
+from bot.curation.report import CuratorReport, DocInfo, Embed, abbreviations_in, build_report
 from retrieval.chunking import chunk_document
 from retrieval.documents import DEFAULT_MAX_FILE_BYTES, load_corpus
+from retrieval.glossary import read_glossary
 from storage.curation import open_person_requests, questions_since, unhelpful_since
 
 _SINCE = re.compile(r"^\s*(\d{1,5})\s*([dw]?)\s*$", re.IGNORECASE)
@@ -54,9 +55,18 @@ def library(playbooks_dir: Path, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> 
                 review_by=doc.review_by,
                 sections=tuple(sections),
                 hidden=doc.hidden,
+                abbreviations=frozenset(
+                    a.casefold() for a in abbreviations_in(f"{doc.title}\n{doc.body}")
+                ),
             )
         )
     return documents
+
+
+def known_abbreviations(playbooks_dir: Path, documents: list[DocInfo]) -> frozenset[str]:
+    """Abbreviations (case-folded) the playbooks write or the glossary explains."""
+    glossary, _problems = read_glossary(playbooks_dir)  # `playbooks validate` reports them
+    return glossary.folded.union(*(doc.abbreviations for doc in documents))
 
 
 @dataclass(frozen=True)
@@ -73,8 +83,10 @@ def gather_report(
     *,
     documents: list[DocInfo],
     embed: Embed,
+    known: frozenset[str] = frozenset(),
 ) -> CuratorReport:
-    """The report for the last ``request.days`` days, cut to the retention period."""
+    """The report for the last ``request.days`` days, cut to the retention period;
+    ``known``: the library's abbreviations (``known_abbreviations``)."""
     days = min(request.days, request.retention_days)
     since = request.now - timedelta(days=days)
     report = build_report(
@@ -89,6 +101,7 @@ def gather_report(
         documents=documents,
         embed=embed,
         due_within_days=request.due_within_days,
+        known_abbreviations=known,
     )
     if days < request.days:
         note = (

@@ -8,6 +8,7 @@ function for grouping the questions the advisor could not answer. The CLI prints
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -21,6 +22,8 @@ from storage.models import Feedback, PersonRequest, QuestionLog
 
 SECTION_SEPARATOR = " › "
 TOP = 5  # most-cited documents and sections shown
+# 2 to 8 capitals (digits after the first), an optional plural "s": ALPR, CJIS, V2X, SIRs
+_ABBREVIATION = re.compile(r"\b([A-Z][A-Z0-9&]{1,7})s?\b")
 Embed = Callable[[list[str]], np.ndarray]
 
 
@@ -35,6 +38,7 @@ class DocInfo:
     review_by: date | None = None
     sections: tuple[str, ...] = ()  # top-level (``##``) section headings, in file order
     hidden: bool = False
+    abbreviations: frozenset[str] = frozenset()  # those it writes in capitals, case-folded
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,16 @@ class GapGroup:
     newest: str
     newest_at: datetime
     examples: tuple[str, ...]  # up to three other wordings, newest first
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    """An abbreviation in unanswered questions that neither the playbooks nor the glossary
+    use: a line for ``playbooks/glossary.txt`` may be all the library is missing."""
+
+    term: str
+    count: int  # unanswered questions that use it
+    example: str  # the newest of them
 
 
 @dataclass(frozen=True)
@@ -90,6 +104,7 @@ class CuratorReport:
     questions: int
     abstained: int
     gaps: tuple[GapGroup, ...] = ()
+    abbreviations: tuple[Abbreviation, ...] = ()
     unhelpful: tuple[Unhelpful, ...] = ()
     open_requests: tuple[OpenRequest, ...] = ()
     overdue: tuple[Review, ...] = ()
@@ -125,8 +140,10 @@ def build_report(
     embed: Embed,
     due_within_days: int = 30,
     group_threshold: float = DEFAULT_GROUP_THRESHOLD,
+    known_abbreviations: frozenset[str] = frozenset(),
 ) -> CuratorReport:
-    """The whole report for questions asked in ``[since, until]``."""
+    """The whole report for questions asked in ``[since, until]``; ``known_abbreviations``
+    (case-folded) are those the playbooks or the glossary already use."""
     docs = {doc.doc_id: doc for doc in documents}
     abstained = [row for row in questions if row.abstained]
     overdue, due_soon = review_dates(documents, today=until.date(), within_days=due_within_days)
@@ -137,6 +154,7 @@ def build_report(
         questions=len(questions),
         abstained=len(abstained),
         gaps=tuple(gap_groups(abstained, embed=embed, threshold=group_threshold)),
+        abbreviations=tuple(unknown_abbreviations(abstained, known=known_abbreviations)),
         unhelpful=tuple(_unhelpful(feedback, row, docs) for feedback, row in unhelpful),
         open_requests=tuple(
             OpenRequest(int(req.id or 0), row.question, req.user_id, req.asked_at)
@@ -172,6 +190,31 @@ def gap_groups(
             )
         )
     return sorted(groups, key=lambda g: (-g.count, -g.newest_at.timestamp()))
+
+
+def abbreviations_in(text: str) -> set[str]:
+    """The abbreviations ``text`` writes in capitals (``ALPR``, ``SIRs`` as ``SIR``)."""
+    return {m.group(1) for m in _ABBREVIATION.finditer(text)}
+
+
+def unknown_abbreviations(
+    abstained: Sequence[QuestionLog], *, known: frozenset[str], limit: int = TOP * 2
+) -> list[Abbreviation]:
+    """Abbreviations of unanswered questions missing from ``known`` (case-folded), most
+    used first (then newest); each counted once a question."""
+    rows = sorted(abstained, key=lambda r: (r.asked_at, r.id or 0), reverse=True)
+    counts: Counter[str] = Counter()
+    newest: dict[str, str] = {}
+    for row in rows:
+        for term in sorted(abbreviations_in(row.question)):
+            if term.casefold() in known:
+                continue
+            counts[term] += 1
+            newest.setdefault(term, row.question)
+    return [
+        Abbreviation(term, count, newest[term])
+        for term, count in sorted(counts.items(), key=lambda item: -item[1])[:limit]
+    ]
 
 
 def _unhelpful(feedback: Feedback, row: QuestionLog, docs: dict[str, DocInfo]) -> Unhelpful:

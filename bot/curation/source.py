@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from bot.curation.gather import ReportRequest, gather_report, library
+from bot.curation.gather import ReportRequest, gather_report, known_abbreviations, library
 from bot.curation.report import CuratorReport, Embed
 from storage.engine import SessionFactory
 
@@ -32,6 +32,9 @@ class CurationSource:
     def report(self, sessions: SessionFactory, *, now: datetime) -> CuratorReport:
         kwargs = {} if self._max is None else {"max_bytes": self._max}
         documents = library(self.playbooks_dir, **kwargs)
+        known = known_abbreviations(self.playbooks_dir, documents)
         request = ReportRequest(now=now, days=self.days, retention_days=self.retention_days)
         with sessions() as session:
-            return gather_report(session, request, documents=documents, embed=self.embed)
+            return gather_report(
+                session, request, documents=documents, embed=self.embed, known=known
+            )

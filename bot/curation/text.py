@@ -48,6 +48,9 @@ def summary(report: CuratorReport, *, limit: int = 10) -> list[Section]:
         )
         for g in report.gaps
     ]
+    abbreviations = [
+        Line(f"{a.term}, as in “{a.example}”", detail=f"{a.count}×") for a in report.abbreviations
+    ]
     unhelpful = [
         Line(
             f"“{u.question}”"
@@ -63,6 +66,11 @@ def summary(report: CuratorReport, *, limit: int = 10) -> list[Section]:
     ]
     return [
         Section("Questions I could not answer", cut(gaps), "None: every question had an answer."),
+        Section(
+            "Abbreviations in them the playbooks and glossary.txt lack",
+            cut(abbreviations),
+            "None.",
+        ),
         Section("Answers marked not helpful", cut(unhelpful), "None."),
         Section("Ask-a-person requests still open", cut(requests), "None."),
         Section(

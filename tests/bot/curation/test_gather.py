@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlmodel import Session
 
-from bot.curation.gather import ReportRequest, gather_report
+from bot.curation.gather import ReportRequest, gather_report, known_abbreviations, library
+from bot.curation.text import summary
 from storage.curation import record_person_request, resolve_person_request
 from storage.questions import log_question
+from tests.fakes.corpus import write_small_corpus
 from tests.fakes.embedder import HashEmbedder
 from tests.storage.helpers import T0
 
@@ -43,3 +46,43 @@ def test_an_open_request_older_than_the_week_stays_in_the_weekly_report(
     )
     # newest first; the handled one and the one past retention are not listed
     assert [r.user_id for r in report.open_requests] == ["UASKER02", "UASKER01"]
+
+
+def test_abbreviations_of_unanswered_questions_the_library_lacks_are_listed(
+    session: Session, tmp_path: Path
+) -> None:
+    playbooks = write_small_corpus(tmp_path / "playbooks")
+    (playbooks / "glossary.txt").write_text("CJIS: criminal justice information security\n")
+    asked = [
+        (5, "ALPR retention for the SOC?", True),
+        (4, "which CJIS rules apply to the SOC", True),
+        (3, "our ALPRs and the PD", True),
+        (2, "alpr kept how long?", True),  # lower case: not read as an abbreviation
+        (1, "ALPR vendors with a WXYZ license?", False),  # answered: not a gap
+    ]
+    for days, question, abstained in asked:
+        log_question(
+            session,
+            asked_at=T0 - timedelta(days=days),
+            user_id="UASKER01",
+            surface="mention",
+            question=question,
+            abstained=abstained,
+        )
+    documents = library(playbooks)
+    known = known_abbreviations(playbooks, documents)
+    assert "cjis" in known and "it" in known  # the glossary's; the small corpus writes "IT"
+    report = gather_report(
+        session,
+        ReportRequest(now=T0, days=7, retention_days=90),
+        documents=documents,
+        embed=HashEmbedder().embed,
+        known=known,
+    )
+    assert [(a.term, a.count, a.example) for a in report.abbreviations] == [
+        ("ALPR", 2, "our ALPRs and the PD"),
+        ("SOC", 2, "which CJIS rules apply to the SOC"),
+        ("PD", 1, "our ALPRs and the PD"),
+    ]
+    section = next(s for s in summary(report) if s.title.startswith("Abbreviations"))
+    assert section.lines[0].text == "ALPR, as in “our ALPRs and the PD”"
