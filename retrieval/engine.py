@@ -1,7 +1,8 @@
 """``Advisor``: the one object the CLI and the Slack bot ask questions of.
 
-It owns a loaded index, an embedder and the playbooks' glossary, validates the question, reads
-it (spelling, abbreviations: ``Advisor.read``), embeds it once, runs the hybrid search (plus a case-note search for peer cities) and composes the ``Answer``.
+It owns a loaded index, an embedder and the playbooks' glossary, validates the question,
+reads it (``Advisor.correct``: spelling; ``Advisor.expand``: abbreviations), embeds it once,
+runs the hybrid search (plus a case-note search for peer cities) and composes the ``Answer``.
 """
 
 from __future__ import annotations
@@ -226,8 +227,9 @@ class Advisor:
         return self.glossary.expand(text, self.index.speller.is_word)
 
     def signals(self, question: str, hits: Sequence[Hit]) -> Signals:
-        """The refusal signals of a (corrected, not expanded) question and its hybrid hits."""
-        return signals_for(question, hits, vocabulary=self.index.vocabulary)
+        """The refusal signals of a (corrected, not expanded) question and its hybrid hits;
+        the glossary's abbreviations are names the library knows."""
+        return signals_for(question, hits, vocabulary=self.index.vocabulary, known=self._kept)
 
     def _refusal(
         self, text: str, hits: Sequence[Hit], mode: Mode
@@ -241,11 +243,12 @@ class Advisor:
 
 
 def open_glossary(playbooks_dir: Path) -> Glossary:
-    """The playbooks' glossary; each bad line is logged (file and line) and left out."""
+    """The playbooks' glossary; each bad line is logged (file and line) and left out, and a
+    file that cannot be read gives no abbreviations."""
     glossary, problems = read_glossary(playbooks_dir)
     for problem in problems:
-        log.warning("glossary line left out: %s", problem)
-    return glossary
+        log.warning("glossary problem: %s", problem)
+    return glossary or Glossary()
 
 
 def _is_fresh(index: LoadedIndex, playbooks_dir: Path, embedder: Embedder) -> bool:

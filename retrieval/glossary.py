@@ -3,20 +3,24 @@
 "alpr retention?" names its subject with four letters the embedding model splits into
 meaningless pieces, and the playbooks say "license plate reader". A curated glossary lets
 the question be searched with its meaning too: ``Glossary.expand`` turns it into "alpr
-(automated license plate reader) retention?" for search, answer composition and the
-refusal signals; the person still sees their own words.
+(automated license plate reader) retention?" for search and answer composition; the person
+still sees their own words, and the refusal rules read those (an abbreviation the glossary
+explains is a name the library knows: ``Glossary.folded``).
 
 The file is plain text, one abbreviation a line (``ALPR: automated license plate reader``),
 ``#`` comments and blank lines allowed. Reading it never raises for bad content: a bad line
-is a ``Problem`` with its line number and the other lines still count. It is read when the
-advisor opens (and on every live re-index check), with no YAML parser on the ``ask`` path.
+is a ``Problem`` with its line number and the other lines still count; a file that cannot be
+read at all (or is over ``MAX_FILE_BYTES``) reads as ``None``, so a running bot keeps the
+glossary it has. It is read when the advisor opens (and on every live re-index check), with
+no YAML parser on the ``ask`` path.
 
 Matching: a word of the question is an abbreviation when it is spelled as in the glossary
-(any case of letters the glossary writes in lower case: ``SaaS``, ``saas``), or in lower
-case when that lower-case form is not an English word ("pd", "alpr", but not "la", "dot" or
-"smart": those count only as ``LA``, ``DOT``, ``SMART``). A plural ("SIRs") counts. Each
-abbreviation is expanded once, at its first use, and at most ``MAX_EXPANSIONS`` a question
-(the meanings must not push the question's own words past the model's 256 tokens).
+(any case of letters the glossary writes in lower case: ``SaaS``, ``SAAS``), or in any other
+case when its lower-case form is not an English word to the embedding model ("alpr", "Alpr",
+"cjis"; but "pd", "sir", "la" or "smart" count only as ``PD``, ``SIR``, ``LA``, ``SMART``). A
+plural ("SIRs") counts. Each abbreviation is expanded once, at its first use, and at most
+``MAX_EXPANSIONS`` a question (the meanings must not push the question's own words past the
+model's 256 tokens).
 """
 
 from __future__ import annotations
@@ -49,7 +53,8 @@ class Glossary:
 
     @property
     def folded(self) -> frozenset[str]:
-        """Every abbreviation, case-folded (what the speller and the refusal rules keep)."""
+        """Every abbreviation, case-folded: the speller leaves them as typed, and the refusal
+        rules count them as names the library knows."""
         return frozenset(self._lookup())
 
     def _lookup(self) -> dict[str, str]:
@@ -65,9 +70,7 @@ class Glossary:
             term = lookup.get(candidate.casefold())
             if term is None:
                 continue
-            if _as_written(candidate, term) or (
-                candidate.islower() and not is_word(candidate.casefold())
-            ):
+            if _as_written(candidate, term) or not is_word(candidate.casefold()):
                 return self.terms[term]
         return None
 
@@ -95,8 +98,10 @@ def _as_written(word: str, term: str) -> bool:
     )
 
 
-def read_glossary(root: Path) -> tuple[Glossary, list[Problem]]:
-    """The glossary in ``root/glossary.txt`` (empty if absent) and what is wrong with it."""
+def read_glossary(root: Path) -> tuple[Glossary | None, list[Problem]]:
+    """The glossary in ``root/glossary.txt`` (empty if absent; ``None`` if the file cannot be
+    read at all) and what is wrong with it. A line that is not UTF-8 is a problem of that
+    line; a byte-order mark is ignored."""
     path = root / GLOSSARY_FILE
     try:
         if not path.is_file():
@@ -104,16 +109,11 @@ def read_glossary(root: Path) -> tuple[Glossary, list[Problem]]:
         data = path.read_bytes()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        return Glossary(), [Problem(GLOSSARY_FILE, 1, "error", f"cannot read the file: {reason}")]
+        return None, [Problem(GLOSSARY_FILE, 1, "error", f"cannot read the file: {reason}")]
     if len(data) > MAX_FILE_BYTES:
         message = f"file is {len(data):,} bytes, over the limit of {MAX_FILE_BYTES:,}"
-        return Glossary(), [Problem(GLOSSARY_FILE, 1, "error", message)]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return Glossary(), [Problem(GLOSSARY_FILE, line, "error", "file is not UTF-8 text")]
-    return parse_glossary(text.splitlines())
+        return None, [Problem(GLOSSARY_FILE, 1, "error", message)]
+    return parse_glossary(data.decode("utf-8-sig", errors="replace").splitlines())
 
 
 def parse_glossary(lines: Iterable[str]) -> tuple[Glossary, list[Problem]]:
@@ -127,6 +127,9 @@ def parse_glossary(lines: Iterable[str]) -> tuple[Glossary, list[Problem]]:
 
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
+        if "\ufffd" in line:  # undecodable bytes (read_glossary replaced them)
+            bad(number, "line is not UTF-8 text", "save the file as UTF-8")
+            continue
         if not line or line.startswith("#"):
             continue
         term, colon, meaning = line.partition(":")

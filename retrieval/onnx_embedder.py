@@ -215,6 +215,14 @@ def _same_outputs(export: Path, candidate: Path, model_dir: Path) -> bool:
     return True
 
 
+def _refuse(graph: Path) -> None:
+    """A cached graph that would not load: replaced by a refusal marker (best effort), so
+    later starts load the export straight away instead of failing on it again."""
+    with contextlib.suppress(OSError), _export_lock(graph.parent):
+        write_atomically(graph.with_name(graph.name + REFUSED), b"")
+        graph.unlink(missing_ok=True)
+
+
 def _remove_optimized(folder: Path, keep: Collection[str] = ()) -> None:
     """Optimized graphs and refusal markers in ``folder`` other than ``keep``'s (other
     runtime versions', or all of them when the weights they read are rewritten)."""
@@ -452,6 +460,7 @@ class OnnxEmbedder:
                     type(exc).__name__,
                     self.path,
                 )
+                _refuse(self.graph)
                 self.graph = self.path
         return ort.InferenceSession(
             str(self.path),

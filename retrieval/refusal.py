@@ -24,7 +24,7 @@ pass"; `advisor eval --calibrate` shows each signal's share). A refusal is
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from retrieval.models import Hit
@@ -107,7 +107,12 @@ DETAILS: dict[str, Detail] = {
         ),
     ),
     "a section of a law": Detail(
-        re.compile(r"\b(?:what|which) (?:section|statute|article|chapter) of\b", re.IGNORECASE),
+        re.compile(
+            r"\b(?:what|which) (?:section|statute|article|chapter) of\b"
+            # "which Minnesota statute section", "what city code section"
+            r"|\b(?:what|which)(?: [\w'’-]+){0,2} (?:statute|code|law|ordinance) sections?\b",
+            re.IGNORECASE,
+        ),
         re.compile(r"§|\bsection \d|\b\d+-\d+-\d+\b", re.IGNORECASE),
     ),
     "that year": Detail(  # "how much did Columbus budget in 2025": a year nothing covers
@@ -143,9 +148,12 @@ class Signals:
         return "off-topic" if self.dense < OFF_TOPIC_BELOW else "too-specific"
 
 
-def unknown_names(question: str, vocabulary: Mapping[str, int]) -> tuple[str, ...]:
+def unknown_names(
+    question: str, vocabulary: Mapping[str, int], *, known: Collection[str] = ()
+) -> tuple[str, ...]:
     """Names in the question the library never uses: capitalized or upper-case words that
-    do not open it, and words with digits (``IR1101``); not stop words, not plain numbers."""
+    do not open it, and words with digits (``IR1101``); not stop words, not plain numbers,
+    not ``known`` ones (lower case; a plural of one counts as known)."""
     found: list[str] = []
     for number, match in enumerate(_NAME.finditer(question)):
         word = re.split(r"['’]", match.group(0).rstrip("."))[0]
@@ -155,6 +163,8 @@ def unknown_names(question: str, vocabulary: Mapping[str, int]) -> tuple[str, ..
         if not named or (len(word) < 3 and not has_digit) or lowered in STOP_WORDS:
             continue
         if lowered in vocabulary or (lowered.endswith("s") and lowered[:-1] in vocabulary):
+            continue
+        if lowered in known or (lowered.endswith("s") and lowered[:-1] in known):
             continue
         if lowered not in found:
             found.append(lowered)
@@ -185,8 +195,16 @@ def _subject_words(question: str) -> frozenset[str]:
     return frozenset(tokenize(question)) - names
 
 
-def signals_for(question: str, hits: Sequence[Hit], *, vocabulary: Mapping[str, int]) -> Signals:
-    """The refusal signals of a (spelling-corrected) question and its hybrid hits."""
+def signals_for(
+    question: str,
+    hits: Sequence[Hit],
+    *,
+    vocabulary: Mapping[str, int],
+    known: Collection[str] = (),
+) -> Signals:
+    """The refusal signals of a (spelling-corrected) question and its hybrid hits; ``known``:
+    more names the library knows (the glossary's abbreviations, lower case)."""
     dense = max((h.dense for h in hits if h.dense is not None), default=0.0)
     passages = [h.chunk.text for h in hits[:DETAIL_EVIDENCE]]
-    return Signals(dense, unknown_names(question, vocabulary), missing_details(question, passages))
+    names = unknown_names(question, vocabulary, known=known)
+    return Signals(dense, names, missing_details(question, passages))

@@ -9,7 +9,7 @@ are names: capitalized or upper-case words after the first, and words with digit
 (``IR1101``), stay as typed, so an unknown product or place still reads as unknown to the
 refusal signals. Nor are correctly spelled English words the playbooks happen not to use: a
 word the embedding model's own vocabulary holds whole (``dictionary``), or whole but for an
-ending ("routers"), is a word, not a typo ("precedent" is not read as "president", "stuff"
+ending ("gateways"), is a word, not a typo ("precedent" is not read as "president", "stuff"
 as "staff", "chili" as "child").
 """
 
@@ -75,7 +75,7 @@ class Speller:
             known = self._words = self.dictionary() if self.dictionary is not None else ()
         if word in known:
             return True
-        # WordPiece keeps many inflected forms as pieces ("router" + "##s"): "routers" is a word
+        # WordPiece keeps many inflected forms as pieces ("gateway" + "##s"): "gateways" is a word
         return any(
             word.endswith(suffix) and len(word) - len(suffix) >= 3 and base in known
             for suffix, base in (
@@ -106,6 +106,7 @@ class Speller:
             if (
                 len(fixes) < MAX_CORRECTIONS
                 and typed.lower() not in keep
+                and typed.lower().removesuffix("s") not in keep
                 and self._may_correct(typed, first=number == 0)
             ):
                 fix = self._best(typed.lower())

@@ -120,7 +120,8 @@ class Reloader:
             corpus = load_corpus(
                 self.playbooks_dir, max_bytes=self._max, indexed=advisor.index.indexed_paths()
             )
-            glossary, glossary_problems = read_glossary(self.playbooks_dir)
+            read, glossary_problems = read_glossary(self.playbooks_dir)
+            glossary = advisor.glossary if read is None else read  # unreadable: keep ours
             problems = tuple(str(problem) for problem in [*corpus.errors, *glossary_problems])
             if not corpus.documents:
                 problems = (*problems, f"no loadable playbooks in {self.playbooks_dir}")

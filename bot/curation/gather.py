@@ -66,7 +66,8 @@ def library(playbooks_dir: Path, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> 
 def known_abbreviations(playbooks_dir: Path, documents: list[DocInfo]) -> frozenset[str]:
     """Abbreviations (case-folded) the playbooks write or the glossary explains."""
     glossary, _problems = read_glossary(playbooks_dir)  # `playbooks validate` reports them
-    return glossary.folded.union(*(doc.abbreviations for doc in documents))
+    explained = glossary.folded if glossary is not None else frozenset()
+    return explained.union(*(doc.abbreviations for doc in documents))
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from bot.curation.grouping import DEFAULT_GROUP_THRESHOLD, group_by_meaning, normalized
+from retrieval.text import STOP_WORDS
 from storage.models import Feedback, PersonRequest, QuestionLog
 
 SECTION_SEPARATOR = " › "
@@ -193,8 +194,14 @@ def gap_groups(
 
 
 def abbreviations_in(text: str) -> set[str]:
-    """The abbreviations ``text`` writes in capitals (``ALPR``, ``SIRs`` as ``SIR``)."""
-    return {m.group(1) for m in _ABBREVIATION.finditer(text)}
+    """The abbreviations ``text`` writes in capitals (``ALPR``, ``SIRs`` as ``SIR``); none
+    from text that is mostly capitals ("HOW LONG DO WE KEEP IT"), and no stop words."""
+    words = re.findall(r"[A-Za-z]{2,}", text)
+    if words and sum(w.isupper() for w in words) * 2 > len(words):
+        return set()
+    return {
+        m.group(1) for m in _ABBREVIATION.finditer(text) if m.group(1).lower() not in STOP_WORDS
+    }
 
 
 def unknown_abbreviations(
@@ -207,8 +214,9 @@ def unknown_abbreviations(
     newest: dict[str, str] = {}
     for row in rows:
         for term in sorted(abbreviations_in(row.question)):
-            if term.casefold() in known:
-                continue
+            folded = term.casefold()
+            if folded in known or (folded.endswith("s") and folded[:-1] in known):
+                continue  # "ALPRS": a plural in capitals
             counts[term] += 1
             newest.setdefault(term, row.question)
     return [

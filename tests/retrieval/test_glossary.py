@@ -57,12 +57,18 @@ def test_lines_comments_and_quotes_are_read_and_each_bad_line_is_named() -> None
 
 def test_reading_the_file_never_raises(tmp_path: Path) -> None:
     assert read_glossary(tmp_path) == (Glossary(), [])  # no file: no abbreviations
-    (tmp_path / GLOSSARY_FILE).write_bytes(b"ALPR: plate reader\nPD: police \xff\n")
+    path = tmp_path / GLOSSARY_FILE
+    path.write_bytes(b"\xef\xbb\xbfALPR: plate reader\nPD: police \xff\nSOC: security center\n")
+    glossary, [problem] = read_glossary(tmp_path)  # a byte-order mark is not line 1's problem
+    assert glossary is not None
+    assert glossary.terms == {"ALPR": "plate reader", "SOC": "security center"}
+    assert problem.line == 2 and "UTF-8" in problem.message  # only the bad line is lost
+    path.write_text("ALPR: plate <!channel> reader\nPD: police\n")
     glossary, [problem] = read_glossary(tmp_path)
-    assert glossary == Glossary() and problem.line == 2 and "UTF-8" in problem.message
-    (tmp_path / GLOSSARY_FILE).write_text("ALPR: plate <!channel> reader\nPD: police\n")
+    assert glossary is not None and glossary.terms == {"PD": "police"} and problem.line == 1
+    path.write_text("PD: police\n" * 30_000)  # over the size limit: unusable as a whole
     glossary, [problem] = read_glossary(tmp_path)
-    assert glossary.terms == {"PD": "police"} and problem.line == 1
+    assert glossary is None and "over the limit" in problem.message
 
 
 def test_an_abbreviation_gets_its_meaning_once_as_written_or_in_lower_case() -> None:
@@ -76,6 +82,9 @@ def test_an_abbreviation_gets_its_meaning_once_as_written_or_in_lower_case() -> 
     )
     assert glossary.expand("alpr retention?", is_word) == (
         "alpr (automated license plate reader) retention?"
+    )
+    assert glossary.expand("Alpr retention?", is_word) == (  # a phone's capital
+        "Alpr (automated license plate reader) retention?"
     )
     assert glossary.expand("ALPR and ALPR again", is_word) == (
         "ALPR (automated license plate reader) and ALPR again"
@@ -111,8 +120,9 @@ def test_the_engine_searches_with_the_meaning_and_refuses_on_the_persons_words(
     evidence = advisor.evidence("what goes in a WGC?")
     assert evidence.asked == "what goes in a WGC?"  # shown as typed
     assert evidence.compose["question"] == "what goes in a WGC (working group charter)?"
-    # The meaning's capitalized words are not names the person asked about.
-    assert advisor.signals("QXZ deadlock", []).unknown_names == ("qxz",)
+    # An abbreviation the glossary explains is a name the library knows; others are not.
+    assert advisor.signals("the QXZs and QXYs", []).unknown_names == ("qxys",)
+    assert plain.signals("the QXZs and QXYs", []).unknown_names == ("qxzs", "qxys")
 
 
 def test_the_speller_leaves_an_abbreviation_as_typed(corpus_dir: Path, tmp_path: Path) -> None:
@@ -124,6 +134,7 @@ def test_the_speller_leaves_an_abbreviation_as_typed(corpus_dir: Path, tmp_path:
     advisor = Advisor(index, HashEmbedder(), SearchOptions(), glossary)
     assert typo.read_as == "charter"
     assert advisor.correct("charterz") == ("charterz", ())
+    assert advisor.correct("charterzs") == ("charterzs", ())  # its plural too
 
 
 def test_the_advisor_opens_with_the_playbooks_glossary_and_validation_names_bad_lines(

@@ -160,6 +160,12 @@ def test_an_unloadable_optimized_graph_falls_back_to_the_export(
     plain = OnnxEmbedder.from_file(export, model_directory(BUNDLED_MODEL), name="plain", threads=1)
     question = ["Who should sit on a privacy working group?"]
     assert np.array_equal(embedder.embed(question), plain.embed(question))
+    # the broken graph is replaced by a refusal: the next start loads the export, no warning
+    broken = optimized_file(export, _runtime_version())
+    assert not broken.exists() and broken.with_name(broken.name + REFUSED).exists()
+    caplog.clear()
+    assert OnnxEmbedder(BUNDLED_MODEL, cache_dir=cache_dir, threads=1).graph == export
+    assert "cannot load the optimized ONNX graph" not in caplog.text
 
 
 @pytest.mark.model
@@ -210,9 +216,9 @@ def test_rewriting_the_exports_weights_removes_the_graphs_that_read_them(tmp_pat
 def test_a_fresh_ask_makes_the_optimized_graph_and_answers_the_same_with_it(
     cache_dir: Path, tmp_path: Path
 ) -> None:
-    """An `advisor ask` whose cache has no usable graph answers from the export; the next,
-    with the graph missing, makes it (lazily, as when `make install` did not) and answers
-    identically from it; the one after finds it."""
+    """An `advisor ask` whose cache holds an unloadable graph answers from the export and
+    marks that graph refused; the next, with no graph, makes it (lazily, as when `make
+    install` did not) and answers identically from it; the one after finds it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ADVISOR_", "SLACK_"))}
     env.update(
         ADVISOR_DATA_DIR=str(tmp_path / "data"),
@@ -243,9 +249,11 @@ def test_a_fresh_ask_makes_the_optimized_graph_and_answers_the_same_with_it(
         assert proc.returncode == 0, proc.stderr[-3000:]
         return dict(json.loads(proc.stdout))
 
-    optimized.write_bytes(b"not a graph")  # unloadable: the export answers
+    optimized.write_bytes(b"not a graph")  # unloadable: the export answers, and it is refused
     plain = ask()
-    optimized.unlink()
+    refused = optimized.with_name(optimized.name + REFUSED)
+    assert not optimized.exists() and refused.exists()
+    refused.unlink()  # as after an ONNX Runtime upgrade: no graph and no marker
     made_here = ask()
     assert optimized.is_file() and optimized.stat().st_size > 10_000
     made = optimized.stat().st_mtime_ns

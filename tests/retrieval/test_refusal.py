@@ -44,6 +44,8 @@ def test_a_detail_asked_for_and_absent_from_the_best_passages_is_missing() -> No
         ),
         "What time does the council meeting start on Tuesday?": "a time or date",
         "what section of Colorado law covers drone footage": "a section of a law",
+        "which Minnesota statute section says how long plate data is kept": "a section of a law",
+        "what city code section covers drones?": "a section of a law",
         "which model numbers are on the FCC covered list?": "a model number",
         "how much did Columbus put in its 2025 budget for the projects?": "that year",
     }
@@ -67,6 +69,7 @@ def test_mentioning_a_topic_is_not_asking_for_the_detail() -> None:
         "ransomware hit the traffic cams, who do i call first?",
         "how much human sign-off is enough before a risk model goes live?",
         "what did SF's 2019 ban on facial recognition cover?",  # a year, not "in 2019"
+        "which sections of the ordinance do residents read first?",  # no law's section asked
     ):
         assert missing_details(question, [CAMERA_GUIDE]) == (), question
 

@@ -172,6 +172,11 @@ def test_a_glossary_edit_alone_goes_live_on_the_same_index(
     assert after.search("QRX?")[0].chunk.doc_id == "guides-charter"
     again = reloader.check()
     assert again is not None and not again.swapped  # unchanged: nothing to do
+    (corpus_dir / "glossary.txt").write_text("QRX: working group charter\n" * 20_000)
+    unreadable = reloader.check()  # over the size limit: the glossary in use stays
+    assert unreadable is not None and not unreadable.swapped
+    assert "over the limit" in unreadable.problems[0]
+    assert replica.services.advisor.current.glossary == after.glossary  # type: ignore[attr-defined]
 
 
 def test_a_failed_build_keeps_answering_from_the_last_good_index(
