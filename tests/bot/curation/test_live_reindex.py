@@ -124,7 +124,12 @@ def test_an_edit_saved_while_questions_are_asked_goes_live_and_none_fails(
     assert len(texts) == asked[0]  # every question was answered ...
     assert not [t for t in texts if any(f in t for f in FAILURES)]  # ... and none failed
     first_new = next(i for i, t in enumerate(texts) if NEW_FACT in t)
-    assert all(NEW_FACT in t for t in texts[first_new + 3 :])  # once live, it stays live
+    # Once live, it stays live: each question reads one generation, so the only old answers
+    # after the first new one are questions already in flight at the swap, at most one per
+    # answer worker but the one that freed up for the new question (texts are in the order
+    # the answers were posted, and a slow old answer may be posted after many new ones).
+    stale = [t for t in texts[first_new:] if NEW_FACT not in t]
+    assert len(stale) <= replica.services.settings.answer_workers - 1
 
 
 def test_a_broken_edit_keeps_the_last_good_version_and_tells_the_curators_once(
