@@ -35,9 +35,7 @@ from retrieval.frontmatter import Problem
 GLOSSARY_FILE = "glossary.txt"
 MAX_MEANING_CHARS = 120
 MAX_FILE_BYTES = 256_000
-MAX_EXPANSIONS = (
-    4  # meanings added to one question (its own words stay within the model's 256 tokens)
-)
+MAX_EXPANSIONS = 4  # meanings added to one question (its words stay within 256 tokens)
 _TERM = re.compile(r"[A-Za-z][A-Za-z0-9&-]{0,11}")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9&-]*")
 
@@ -47,30 +45,26 @@ class Glossary:
     """Abbreviation (as written in the file) -> its meaning, with a case-folded lookup."""
 
     terms: dict[str, str] = field(default_factory=dict)
+    # case-folded abbreviation -> as written in the file (derived from ``terms``)
+    _by_folded: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_folded", {t.casefold(): t for t in self.terms})
+        object.__setattr__(self, "_by_folded", {t.casefold(): t for t in self.terms})
 
     @property
     def folded(self) -> frozenset[str]:
         """Every abbreviation, case-folded: the speller leaves them as typed, and the refusal
         rules count them as names the library knows."""
-        return frozenset(self._lookup())
-
-    def _lookup(self) -> dict[str, str]:
-        folded: dict[str, str] = self.__dict__["_folded"]
-        return folded
+        return frozenset(self._by_folded)
 
     def meaning(self, word: str, is_word: Callable[[str], bool] = lambda _: False) -> str | None:
         """What ``word`` abbreviates, or None (see the module docstring for when it counts)."""
-        lookup = self._lookup()
-        for candidate in (word, word[:-1] if len(word) > 2 and word.endswith("s") else None):
-            if candidate is None:
-                continue
-            term = lookup.get(candidate.casefold())
-            if term is None:
-                continue
-            if _as_written(candidate, term) or not is_word(candidate.casefold()):
+        plural = len(word) > 2 and word.endswith("s")
+        for candidate in (word, word[:-1]) if plural else (word,):
+            term = self._by_folded.get(candidate.casefold())
+            if term is not None and (
+                _as_written(candidate, term) or not is_word(candidate.casefold())
+            ):
                 return self.terms[term]
         return None
 

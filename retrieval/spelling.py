@@ -67,9 +67,9 @@ class Speller:
             stems = self._stems = frozenset(stem(known) for known in self.vocabulary)
         return stem(word) in stems
 
-    def _in_dictionary(self, word: str) -> bool:
-        """Whether ``word`` is a correctly spelled word the library does not use (a benign
-        race, as for the stems)."""
+    def is_word(self, word: str) -> bool:
+        """Whether lower-case ``word`` is a correctly spelled English word (``dictionary``;
+        read on first use, a benign race as for the stems)."""
         known = self._words
         if known is None:
             known = self._words = self.dictionary() if self.dictionary is not None else ()
@@ -87,10 +87,6 @@ class Speller:
                 ("ing", word[:-3] + "e"),
             )
         )
-
-    def is_word(self, word: str) -> bool:
-        """Whether lower-case ``word`` is a correctly spelled English word (``dictionary``)."""
-        return self._in_dictionary(word)
 
     def correct(
         self, question: str, *, keep: Collection[str] = ()
@@ -127,7 +123,7 @@ class Speller:
         # An acronym or a name is never rewritten, nor a word spelled right.
         if typed.isupper() or (typed[0].isupper() and not first):
             return False
-        return not self._in_dictionary(lowered)
+        return not self.is_word(lowered)
 
     def _best(self, word: str) -> str | None:
         limit = 1 if len(word) < 8 else 2
