@@ -86,7 +86,8 @@ class ComposeOptions:
     documents: int = 3  # how many top documents' sections are read for evidence
     peer_margin: float = 0.08  # a peer's best similarity may trail the answer's by this much
     sentence_margin: float = 0.3  # a sentence scoring this far below the best is left out
-    per_section: int = 3  # sentence groups shown from one section (table rows: one more)
+    per_section: int = 3  # sentence groups shown from one section
+    table_rows: int = 6  # rows shown from one table (in the table's order)
     playbooks_url: str | None = None  # web base of the playbooks folder, for citation links
     weights: Weights = field(default_factory=Weights)
 
@@ -194,7 +195,7 @@ def compose_answer(
     scorer = _Scorer(question, query, index, hits, part_vectors, options.weights)
     citations = _Citations(index, options.playbooks_url)
     docs = _distinct_docs(hits, options.documents)
-    candidates = scorer.candidates(docs, body=True)
+    candidates = _tables_with_their_section(scorer.candidates(docs, body=True))
     opening = _case_opening(scorer, hits, citations)
     sentences, shown = _pick_sentences(candidates, options, citations, opening)
     actions = _pick_actions(scorer, hits, options, citations, shown)
@@ -348,6 +349,51 @@ class _Scorer:
         )
 
 
+TABLE_SECTIONS = 2  # a table is read with the section of one of this many best units
+TABLE_MARGIN = 0.02  # its rows then score this far under that section's best unit
+
+
+def _tables_with_their_section(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Rows of a table in the section of one of the best prose units score with that section.
+
+    A row reads as "Isolate devices from the network — IT / security office: Leads; …": a
+    telegraphic line whose own cosine with a question runs well below the prose around it,
+    so a section that answers "who do we call first" showed its anecdotes, never its table
+    of who does what. When the question matches the section (one of its prose units is among
+    the ``TABLE_SECTIONS`` best), the table is the section's answer: its rows score just
+    under the section's best unit.
+    """
+    prose = sorted((c for c in candidates if c.unit.kind != "row"), key=lambda c: -c.score)
+    best: dict[tuple[str, tuple[str, ...]], float] = {}
+    for c in prose[:TABLE_SECTIONS]:
+        if c.chunk.headings:  # the opening paragraph holds no table
+            key = (c.chunk.doc_id, c.chunk.headings)
+            best[key] = max(best.get(key, -1.0), c.score)
+    for c in candidates:
+        if c.unit.kind == "row" and (c.chunk.doc_id, c.chunk.headings) in best:
+            # keep the rows' own order of relevance among themselves
+            c.score = max(c.score, best[c.chunk.doc_id, c.chunk.headings] - TABLE_MARGIN)
+    return candidates
+
+
+def _tables_in_order(chosen: list[list[_Candidate]]) -> list[list[_Candidate]]:
+    """The rows shown from one table together, in the table's order, where its first shown
+    row was (rows are picked by relevance, one at a time)."""
+    rows: dict[tuple[int, int], list[list[_Candidate]]] = {}
+    for group in chosen:
+        if group[0].unit.kind == "row":
+            rows.setdefault((group[0].position, group[0].unit.block), []).append(group)
+    out: list[list[_Candidate]] = []
+    for group in chosen:
+        if group[0].unit.kind != "row":
+            out.append(group)
+            continue
+        table = rows.pop((group[0].position, group[0].unit.block), None)
+        if table is not None:  # the table's first shown row: all of them, in order
+            out.extend(sorted(table, key=lambda g: g[0].unit.position))
+    return out
+
+
 def _case_opening(scorer: _Scorer, hits: Sequence[Hit], citations: _Citations) -> Sentence | None:
     """When the question is about one peer city's case, its curated summary opens the answer.
 
@@ -421,9 +467,9 @@ def _pick_sentences(
             if follow is None or follow.unit.text in shown:
                 break
             group.append(follow)
-        # A few sentence groups a section, and one more row of its table.
+        # A few sentence groups a section, and a table's rows on top.
         section = (best.chunk.doc_id, best.chunk.headings, best.unit.kind == "row")
-        cap = options.per_section + (best.unit.kind == "row")
+        cap = options.table_rows if best.unit.kind == "row" else options.per_section
         if per_section.get(section, 0) >= cap:
             continue
         size = sum(len(m.unit.text) + 1 for m in group)
@@ -438,6 +484,7 @@ def _pick_sentences(
             used.add(_place(member))
             shown.add(member.unit.text)
             redundancy = np.maximum(redundancy, vectors @ member.vector)
+    chosen = _tables_in_order(chosen)
     sentences = [
         Sentence(" ".join(m.unit.text for m in group), citations.number(group[-1].chunk))
         for group in chosen

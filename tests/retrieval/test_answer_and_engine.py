@@ -206,6 +206,59 @@ def test_a_shown_sentence_brings_the_next_ones_that_carry_its_story_on(
     )
 
 
+def _incident_guide(tmp_path: Path) -> Advisor:
+    root = tmp_path / "playbooks"
+    write_doc(
+        root,
+        "guides/incidents.md",
+        "title: Device incidents\nkind: playbook\nupdated: 2026-01-01\nreview_by: 2099-01-01\n",
+        "Settle incident roles before the incident.\n\n"
+        "## Incident roles\n\n"
+        "When ransomware hits traffic cameras overnight, whoever answers the phone decides. "
+        "A ransomware night on traffic cameras once kept a city dark for days.\n\n"
+        "| Task | Security office | Vendor |\n|---|---|---|\n"
+        "| Detect and triage | Leads | Reports anything it sees |\n"
+        "| Isolate devices from the network | Leads | Supports |\n"
+        "| Restore service | Supports | Leads |\n\n"
+        "## Budget\n\n"
+        "Budget the camera replacement cycle for the budget office every spring. "
+        "A budget line for replacement keeps cameras patched.\n",
+    )
+    advisor, _, _ = Advisor.open(
+        playbooks_dir=root,
+        index_dir=tmp_path / "idx",
+        embedder=HashEmbedder(),
+        options=SearchOptions(abstain_threshold=0.1),
+    )
+    return advisor
+
+
+def test_a_table_answers_for_the_section_the_question_matches_in_its_own_order(
+    tmp_path: Path,
+) -> None:
+    answer = _incident_guide(tmp_path).ask(
+        "ransomware hit our traffic cameras overnight, who do we call first?"
+    )
+    texts = [s.text for s in answer.sentences]
+    rows = [t for t in texts if " — " in t]
+    assert rows == [  # every row, read as a line, in the table's order, one after another
+        "Detect and triage — Security office: Leads; Vendor: Reports anything it sees.",
+        "Isolate devices from the network — Security office: Leads; Vendor: Supports.",
+        "Restore service — Security office: Supports; Vendor: Leads.",
+    ]
+    first = texts.index(rows[0])
+    assert texts[first : first + 3] == rows
+    assert {
+        answer.citations[s.citation - 1].section for s in answer.sentences if s.text in rows
+    } == {"Incident roles"}
+
+
+def test_a_table_in_a_section_the_question_does_not_match_stays_out(tmp_path: Path) -> None:
+    answer = _incident_guide(tmp_path).ask("how do we budget the camera replacement cycle?")
+    assert not answer.abstained
+    assert not [s.text for s in answer.sentences if " — " in s.text]
+
+
 def test_a_sentence_restating_the_case_summary_is_not_shown_under_it(
     corpus_dir: Path, open_advisor: OpenAdvisor
 ) -> None:

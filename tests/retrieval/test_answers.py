@@ -50,6 +50,10 @@ GOLDEN = [
         "during an IoT security incident who notifies the public?",
         "Notify public, council and regulators: owning department leads with communications",
     ),
+    (  # the issue's own example: the incident-response table, not anecdotes
+        "ransomware hit our traffic signal controllers last night, what do we do first",
+        "Detect and triage: IT / security office leads; vendor reports anything it sees",
+    ),
     (
         "has any city banned facial recognition?",
         "city council banned city use of facial recognition",
