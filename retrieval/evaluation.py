@@ -2,7 +2,10 @@
 
 Retrieval: recall@1/@5, MRR, nDCG@5, judged per document (a question lists the ids of the
 files that answer it), and abstention precision/recall (a question with no ids, or
-``abstain: true``, must make the advisor abstain).
+``abstain: true``, must make the advisor abstain). recall@1 counts a question that two
+documents answer as half found even when the first document is one of them, so its ceiling
+is below 1 on a set with such questions (``recall_at_1_ceiling``); **first right** is the
+share of questions whose first document is one that answers them.
 
 Answers: a question may list ``key_facts``, short facts a good answer must state.
 **facts-in-answer** is the share of key facts present in the answer's text (its sentences,
@@ -56,6 +59,8 @@ class Metrics:
     recall_at_5: float
     mrr: float
     ndcg_at_5: float
+    first_right: float = 0.0  # the first document answers the question
+    recall_at_1_ceiling: float = 0.0  # the best recall@1 any ranking could reach here
     abstain_precision: float | None = None
     abstain_recall: float | None = None
     facts_in_answer: float | None = None
@@ -126,6 +131,8 @@ def ranking_metrics(
         recall_at_5=sum(recall_at(r, rel, 5) for r, rel in pairs) / n,
         mrr=sum(reciprocal_rank(r, rel) for r, rel in pairs) / n,
         ndcg_at_5=sum(ndcg_at(r, rel, 5) for r, rel in pairs) / n,
+        first_right=sum(bool(r) and r[0] in rel for r, rel in pairs) / n,
+        recall_at_1_ceiling=sum(1 / len(set(rel)) for _, rel in pairs if rel) / n,
     )
 
 

@@ -312,13 +312,14 @@ def evaluate_command(
     advisor, _, _ = open_advisor(settings, embedder=embedder_of(ctx, settings))
     modes = ["bm25", "dense", "hybrid"] if compare else ["hybrid"]
     table = Table(title=f"{len(labeled)} questions")
-    columns = ("mode", "recall@1", "recall@5", "MRR", "nDCG@5", "facts", "junk")
+    columns = ("mode", "recall@1", "first right", "recall@5", "MRR", "nDCG@5", "facts", "junk")
     for column in (*columns, "abstain P", "abstain R"):
         table.add_column(column, justify="right")
     for mode in modes:
         m = evaluate(advisor, labeled, mode=mode)  # type: ignore[arg-type]
         cells = [
             m.recall_at_1,
+            m.first_right,
             m.recall_at_5,
             m.mrr,
             m.ndcg_at_5,
@@ -329,7 +330,10 @@ def evaluate_command(
         ]
         table.add_row(mode, *("—" if v is None else f"{v:.3f}" for v in cells))
     out.print(table)
+    ceiling = m.recall_at_1_ceiling  # the labels' property, the same in every mode
     out.print(
+        "first right: share of questions whose first document answers them (recall@1 counts "
+        f"a question two documents answer as half found; its ceiling here is {ceiling:.3f}). "
         "facts: share of key facts stated in the answer text; junk: share of answers with a "
         "sentence the junk rules flag (bm25/dense rows compose from that retriever alone).",
         style="dim",

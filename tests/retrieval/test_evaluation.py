@@ -31,6 +31,12 @@ def test_ranking_metrics_by_hand() -> None:
     assert ndcg_at(["x", "a"], ["a"], 5) == pytest.approx(1 / math.log2(3))
     m = ranking_metrics([["a", "b"], ["b", "a"]], [["a"], ["a"]])
     assert (m.recall_at_1, m.mrr) == (0.5, 0.75)
+    # two documents answer the second question: recall@1 gives its right first document
+    # half credit, "first right" full credit, and the ceiling says so
+    m = ranking_metrics([["a", "b"], ["b", "a"], ["x", "a"]], [["a"], ["a", "b"], ["a"]])
+    assert m.recall_at_1 == pytest.approx(1.5 / 3)
+    assert m.first_right == pytest.approx(2 / 3)
+    assert m.recall_at_1_ceiling == pytest.approx(2.5 / 3)
 
 
 def test_abstention_precision_recall() -> None:
