@@ -174,6 +174,26 @@ class Advisor:
         ``compose_answer(**evidence.compose, options=…)`` answers, in milliseconds."""
         asked = self.validate_question(question)
         text, corrections = self.correct(asked)
+        evidence = self._evidence(asked, text, corrections, filters, context, mode)
+        if evidence.compose["refusal"] == "off-topic":
+            # A word no one can read ("uitty") can pull a short question's vector away from
+            # everything; read without it, the question may be plainly on topic.
+            readable = self.index.speller.unreadable(text, keep=self._kept)
+            if readable and readable.strip():
+                retry = self._evidence(asked, readable, corrections, filters, context, mode)
+                if retry.compose["refusal"] is None:
+                    return retry
+        return evidence
+
+    def _evidence(
+        self,
+        asked: str,
+        text: str,
+        corrections: tuple[Correction, ...],
+        filters: Filters | None,
+        context: Sequence[str],
+        mode: Mode,
+    ) -> Evidence:
         searched = self.expand(text)
         query = _with_context(searched, context)
         at = len(query) - len(searched)  # the question ends the query (after any context)

@@ -10,7 +10,7 @@ refused when either
   upper-case words that do not open the question, or words with digits (``IR1101``), after
   spelling correction, or
 - it asks for a kind of detail (``DETAILS``: a price or fee, a phone number or email, a time
-  or date, a section of a law, a model number) and the best-matching passages hold nothing
+  or date, a section of a law, a product's firmware or software version, a model number) and the best-matching passages hold nothing
   of that kind. "What does Flock charge per camera per year?" finds the camera guides, but
   no amount in them, so the answer would talk around the question. The detail must sit in a
   sentence that also names part of the question's subject: a case note's "$1 million" for
@@ -122,6 +122,15 @@ DETAILS: dict[str, Detail] = {
             re.IGNORECASE,
         ),
         None,  # the year asked about
+    ),
+    "a version": Detail(  # "what firmware version should our routers run"
+        re.compile(
+            r"\b(?:what|which)(?: [\w'’-]+){0,2} (?:firmware|software|os|release) versions?\b"
+            r"|\b(?:what|which) versions? of (?:the )?(?:firmware|software|os)\b"
+            r"|\b(?:latest|current|newest|supported) (?:firmware|software|os) (?:version|release)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\bv(?:ersion)?\s?\d+(?:\.\d+)*\b|\b\d+\.\d+\.\d+\b", re.IGNORECASE),
     ),
     "a model number": Detail(
         re.compile(r"\bmodel (?:numbers?|#)", re.IGNORECASE),

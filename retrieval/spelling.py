@@ -114,6 +114,27 @@ class Speller:
         pieces.append(question[cursor:])
         return "".join(pieces), tuple(fixes)
 
+    def unreadable(self, text: str, *, keep: Collection[str] = ()) -> str | None:
+        """``text`` without its words no one can read, or None when it has none: words the
+        library does not use in any form, that are not English to the model, not names or
+        abbreviations (``keep``), and that ``correct`` found no clear correction for
+        ("uitty", three edits from "utility")."""
+        pieces: list[str] = []
+        cursor = 0
+        for number, match in enumerate(_TOKEN.finditer(text)):
+            typed = match.group(0)
+            if (
+                typed.lower() not in keep
+                and typed.lower().removesuffix("s") not in keep
+                and self._may_correct(typed, first=number == 0)
+            ):
+                pieces.append(text[cursor : match.start()])
+                cursor = match.end()
+        if not pieces:
+            return None
+        pieces.append(text[cursor:])
+        return " ".join("".join(pieces).split())
+
     def _may_correct(self, typed: str, *, first: bool) -> bool:
         lowered = typed.lower()
         if len(typed) < MIN_LENGTH or "'" in typed or "’" in typed:

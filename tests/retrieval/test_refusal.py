@@ -47,6 +47,8 @@ def test_a_detail_asked_for_and_absent_from_the_best_passages_is_missing() -> No
         "which Minnesota statute section says how long plate data is kept": "a section of a law",
         "what city code section covers drones?": "a section of a law",
         "which model numbers are on the FCC covered list?": "a model number",
+        "what firmware version should our Cisco IR1101 routers be on": "a version",
+        "latest software release version for the parking meters?": "a version",
         "how much did Columbus put in its 2025 budget for the projects?": "that year",
     }
     for question, kind in asks.items():
@@ -58,6 +60,13 @@ def test_a_detail_the_passages_state_is_not_missing() -> None:
 
     assert missing_details("how much did Sprint spend in 2015 on the Wi-Fi?", [COSTED_CASE]) == ()
     assert missing_details("what's the deadline for approving a hold?", [CAMERA_GUIDE]) == ()
+    assert (
+        missing_details(
+            "which firmware version should the controllers run?",
+            ["Controllers should run firmware version 4.2 or later."],
+        )
+        == ()
+    )
 
 
 def test_mentioning_a_topic_is_not_asking_for_the_detail() -> None:
@@ -70,6 +79,8 @@ def test_mentioning_a_topic_is_not_asking_for_the_detail() -> None:
         "how much human sign-off is enough before a risk model goes live?",
         "what did SF's 2019 ban on facial recognition cover?",  # a year, not "in 2019"
         "which sections of the ordinance do residents read first?",  # no law's section asked
+        "how do we keep firmware up to date on the sensors?",  # no version asked
+        "is the vendor's version of events credible?",
     ):
         assert missing_details(question, [CAMERA_GUIDE]) == (), question
 

@@ -89,6 +89,17 @@ def test_the_first_two_letters_swapped_are_corrected_and_an_inflected_word_is_ke
     assert Speller(vocabulary).correct("old routers")[0] == "old routes"  # without it
 
 
+def test_words_no_one_can_read_are_found_and_everything_else_is_kept() -> None:
+    speller = Speller(VOCABULARY, dictionary=lambda: frozenset({"access", "share", "pole"}))
+    assert speller.unreadable("how do we get the uitty to share pole access") == (
+        "how do we get the to share pole access"  # three edits from "utility": no correction
+    )
+    assert speller.unreadable("does Tacoma share the fiber network") is None  # a name
+    assert speller.unreadable("ALPR and IR1101 access") is None  # an acronym, a model number
+    assert speller.unreadable("the zzyzx xqwrtv", keep={"zzyzx"}) == "the zzyzx"  # glossary
+    assert speller.unreadable("fiber network retention") is None
+
+
 def test_the_dictionary_is_the_models_whole_words(tmp_path: Path) -> None:
     (tmp_path / "vocab.txt").write_text(
         "[PAD]\n[unused0]\n.\n##ing\na\nprecedent\nchili\nIR1101\n2019\nThe\n", encoding="utf-8"

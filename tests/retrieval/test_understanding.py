@@ -35,6 +35,25 @@ def test_a_fast_typist_is_answered_and_told_how_it_was_read(shipped_advisor: Adv
     ]
 
 
+def test_a_word_no_one_can_read_does_not_make_an_on_topic_question_off_topic(
+    shipped_advisor: Advisor,
+) -> None:
+    # "uitty" is three edits from "utility": no correction, and its word pieces pull the
+    # short question's vector away from everything (best cosine 0.26; 0.42 without it)
+    answer = shipped_advisor.ask("how do we get the uitty to share pole access")
+    assert not answer.abstained
+    assert answer.question == "how do we get the uitty to share pole access"  # as typed
+    assert answer.citations[0].doc_id in {"funding-cost-sharing", "regional-collaboration"}
+    # words no one can read never make a question answerable by themselves
+    for question in ("zqxwv blorptang", "anyone got a white chicken chili recipe zqxwvt"):
+        assert shipped_advisor.ask(question).abstained, question
+
+
+def test_a_products_firmware_version_is_too_specific(shipped_advisor: Advisor) -> None:
+    answer = shipped_advisor.ask("what firmware version should our Cisco IR1101 routers be on")
+    assert answer.abstained and answer.refusal == "too-specific"
+
+
 @pytest.mark.parametrize(
     "question",
     [
