@@ -22,7 +22,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -197,7 +197,10 @@ def compose_answer(
     docs = _distinct_docs(hits, options.documents)
     candidates = _tables_with_their_section(scorer.candidates(docs, body=True))
     opening = _case_opening(scorer, hits, citations)
-    sentences, shown = _pick_sentences(candidates, options, citations, opening)
+    subject = hits[0].chunk.doc_id if opening is not None else None
+    sentences, shown = _pick_sentences(
+        candidates, options, citations, opening, label=lambda c: _case_label(scorer, c, subject)
+    )
     actions = _pick_actions(scorer, hits, options, citations, shown)
     peers = _pick_peers(scorer, [*hits, *peer_hits], confidence, options, citations, shown)
     return Answer(
@@ -418,6 +421,7 @@ def _pick_sentences(
     options: ComposeOptions,
     citations: _Citations,
     opening: Sentence | None = None,
+    label: Callable[[Chunk], str | None] = lambda chunk: None,
 ) -> tuple[list[Sentence], set[str]]:
     by_place = {_place(c): c for c in candidates}
     seen_text: set[str] = set()
@@ -486,7 +490,11 @@ def _pick_sentences(
             redundancy = np.maximum(redundancy, vectors @ member.vector)
     chosen = _tables_in_order(chosen)
     sentences = [
-        Sentence(" ".join(m.unit.text for m in group), citations.number(group[-1].chunk))
+        Sentence(
+            " ".join(m.unit.text for m in group),
+            citations.number(group[-1].chunk),
+            _place_of(group, label),
+        )
         for group in chosen
     ]
     # The guide's opening paragraph (its bottom line) leads when it was picked at all.
@@ -497,6 +505,25 @@ def _pick_sentences(
         sentences.insert(0, opening)
         shown.add(opening.text)
     return sentences, shown
+
+
+def _case_label(scorer: _Scorer, chunk: Chunk, subject: str | None) -> str | None:
+    """The place a case note's sentence happened, to name before it ("Toronto"), unless the
+    answer is about that case (it opened with its summary, or the question names it)."""
+    if chunk.kind != "case-note" or chunk.doc_id == subject or scorer.names_place(chunk):
+        return None
+    city = str(scorer.index.documents.get(chunk.doc_id, {}).get("city") or "")
+    if city and " and " not in city:
+        return city.split(",")[0].strip()
+    return chunk.doc_title.split(":")[0].strip() or None  # a network of cities: its name
+
+
+def _place_of(group: Sequence[_Candidate], label: Callable[[Chunk], str | None]) -> str | None:
+    """Where a case note's passage happened, when its text does not say."""
+    place = label(group[-1].chunk)
+    if place is None or any(m.unit.text.find(place.split()[0]) >= 0 for m in group):
+        return None
+    return place
 
 
 def _place(candidate: _Candidate) -> tuple[int, int, int]:

@@ -138,7 +138,7 @@ def ranking_metrics(
 
 def answer_text(answer: Answer) -> str:
     """Everything an answer states: sentences, next steps and peer-city summaries."""
-    parts = [s.text for s in answer.sentences]
+    parts = [s.shown for s in answer.sentences]
     parts += [a.text for a in answer.actions]
     parts += [p.summary for p in answer.peers]
     return "\n".join(parts)

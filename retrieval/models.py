@@ -120,8 +120,16 @@ class Citation:
 
 @dataclass(frozen=True)
 class Sentence:
+    """A passage quoted from the playbooks, with its citation; ``place`` names where a case
+    note's passage happened when its words do not ("Toronto"), for renderers to show first."""
+
     text: str
     citation: int
+    place: str | None = None
+
+    @property
+    def shown(self) -> str:
+        return f"{self.place}: {self.text}" if self.place else self.text
 
 
 @dataclass(frozen=True)

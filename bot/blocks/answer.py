@@ -23,7 +23,7 @@ from bot.blocks.layout import (
 )
 from bot.slack import messages as msg
 from bot.slack.escape import escape_mrkdwn, link
-from retrieval.models import Answer, Citation
+from retrieval.models import Answer, Citation, Sentence
 
 QUESTION_ECHO_LIMIT = 300
 BUTTON_VALUE_LIMIT = 2000
@@ -79,7 +79,7 @@ def fallback_text(answer: Answer) -> str:
     """The notification text: the first sentences, escaped, short."""
     if answer.abstained or not answer.sentences:
         return msg.ABSTAIN_FALLBACK
-    summary = " ".join(sentence.text for sentence in answer.sentences[:2])
+    summary = " ".join(sentence.shown for sentence in answer.sentences[:2])
     return truncate(msg.FALLBACK_TEXT.format(summary=escape_mrkdwn(summary)), FALLBACK_LIMIT)
 
 
@@ -90,11 +90,17 @@ def _echo(question: str, shared_by: str | None) -> list[Block]:
     return [context(echo)]
 
 
+def _quoted(sentence: Sentence) -> str:
+    """A quoted passage, escaped, after the place it happened in bold when it has one."""
+    text = escape_mrkdwn(sentence.text)
+    return f"*{escape_mrkdwn(sentence.place)}:* {text}" if sentence.place else text
+
+
 def _body(answer: Answer) -> list[Block]:
-    text = " ".join(f"{escape_mrkdwn(s.text)} [{s.citation}]" for s in answer.lead)
+    text = " ".join(f"{_quoted(s)} [{s.citation}]" for s in answer.lead)
     blocks = sections(text) if text else []
     if answer.more:
-        points = [f"• {escape_mrkdwn(s.text)} [{s.citation}]" for s in answer.more]
+        points = [f"• {_quoted(s)} [{s.citation}]" for s in answer.more]
         blocks += sections("\n".join([msg.MORE_POINTS, *points]))
     if answer.actions:
         steps = [

@@ -40,12 +40,12 @@ def answer_renderable(answer: Answer) -> Group:
     else:
         body = Text()
         for s in answer.lead:
-            body.append(s.text + " ")
+            body.append(s.shown + " ")
             body.append(f"[{s.citation}] ", style="cyan")
         parts.append(body)
         if answer.more:
             parts.append(Text("\nAlso in the playbooks", style="bold"))
-            parts += [_item(s.text, s.citation) for s in answer.more]
+            parts += [_item(s.shown, s.citation) for s in answer.more]
         if answer.actions:
             parts.append(Text("\nWhat to do next", style="bold"))
             parts += [_item(a.text, a.citation) for a in answer.actions]

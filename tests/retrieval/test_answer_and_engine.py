@@ -259,6 +259,23 @@ def test_a_table_in_a_section_the_question_does_not_match_stays_out(tmp_path: Pa
     assert not [s.text for s in answer.sentences if " — " in s.text]
 
 
+def test_a_case_sentence_that_does_not_say_where_it_happened_is_named_after_its_place(
+    open_advisor: OpenAdvisor,
+) -> None:
+    answer = open_advisor().ask("Does a working group of community members review technology?")
+    (shown,) = [s for s in answer.sentences if "community members reviews" in s.text]
+    assert answer.citations[shown.citation - 1].doc_id == "case-notes-seattle"
+    assert shown.text == (  # the playbook's words, as written
+        "A working group of community members reviews each technology before the council votes."
+    )
+    assert shown.place == "Seattle"
+    assert shown.shown == f"Seattle: {shown.text}"
+    # a sentence that names its place, or an answer about that very case, has none
+    assert all(s.place is None for s in answer.sentences if "Seattle" in s.text)
+    about = open_advisor().ask("Did Seattle have a working group of community members?")
+    assert [s.place for s in about.sentences] == [None] * len(about.sentences)
+
+
 def test_a_sentence_restating_the_case_summary_is_not_shown_under_it(
     corpus_dir: Path, open_advisor: OpenAdvisor
 ) -> None:

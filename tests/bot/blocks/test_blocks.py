@@ -150,3 +150,18 @@ def test_spelling_corrections_are_shown_escaped() -> None:
     text = texts(render_answer(answer, RenderOptions()).messages[0])
     assert "Searched “utilites” as “utilities”" in text
     assert "<!here>" not in text and "&lt;!here&gt;" in text
+
+
+def test_a_case_passage_shows_its_place_first_in_bold_and_escaped() -> None:
+    answer = replace(
+        sample_answer("q?"),
+        sentences=(
+            Sentence("Cavoukian resigned from the advisory role.", 1, place="Toronto"),
+            Sentence("The corridor offered free Wi-Fi.", 1, place="<!channel> City"),
+        ),
+    )
+    rendered = render_answer(answer, RenderOptions())
+    text = texts(rendered.messages[0])
+    assert "*Toronto:* Cavoukian resigned from the advisory role. [1]" in text
+    assert "<!channel>" not in text and "*&lt;!channel&gt; City:* The corridor" in text
+    assert rendered.text.startswith("Answer: Toronto: Cavoukian resigned")
