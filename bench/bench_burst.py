@@ -8,7 +8,9 @@ the shipped playbooks) against the loopback fake Slack Web API. Slack's side run
 *separate process*, as Slack does: the fake Web API and 200 threads sending the signed
 ``app_mention`` events, held at a barrier and released together. Targets (issue 11, item 7): 0 refused, ack p99
 <= 300 ms, event-to-answer p95 <= 8 s. Prints one line per run, then the median and the
-p95 across runs, and writes ``bench/results/burst.json``.
+p95 across runs, and writes ``bench/results/burst.json``. Each run also records this
+process's peak RSS so far (``VmHWM``): the serving app (HTTP server, bolt, database, answer
+queue and workers) with the engine, at the height of a burst — what ``advisor serve`` holds.
 
 *Ack* is each event's HTTP round trip; *event-to-answer* runs from just before the event is
 sent to the ``chat.update`` that puts its answer in place of the placeholder (the sender's
@@ -30,7 +32,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from bench.common import percentile, write_result
+from bench.common import peak_rss_mb, percentile, rss_mb, write_result
 from bot.app import build_app
 from bot.ports import Answerer
 from bot.services import build_services
@@ -204,9 +206,12 @@ def main() -> None:
         advisor = real_advisor()
     for warm in questions(5):  # torch's first calls are slow; not part of any run
         advisor.ask(warm)
+    loaded = rss_mb()
+    print(f"RSS with the engine loaded and warm: {loaded:.0f} MiB", flush=True)
     runs = []
     for run in range(1, args.runs + 1):
         result = one_run(args.events, advisor, args.database_url, args.workers)
+        result["peak_rss_mb"] = peak_rss_mb()  # the serving process, so far
         runs.append(result)
         print(f"run {run}: " + ", ".join(f"{k} {v:.0f}" for k, v in result.items()), flush=True)
     keys = list(runs[0])
@@ -224,6 +229,7 @@ def main() -> None:
             "workers": args.workers,
             "answerer": "real" if args.fake_cpu_ms is None else f"fake {args.fake_cpu_ms} ms CPU",
             "backend": backend,
+            "rss_loaded_mb": loaded,
             "runs": runs,
             "median": medians,
             "p95_across_runs": worst,
