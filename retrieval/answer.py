@@ -83,10 +83,10 @@ class ComposeOptions:
     max_peers: int = 2
     mmr_lambda: float = 0.75
     abstain_threshold: float = DEFAULT_ABSTAIN_THRESHOLD
-    documents: int = 3  # how many top documents' sections are read for evidence
+    documents: int = 4  # how many top documents' sections are read for evidence
     peer_margin: float = 0.08  # a peer's best similarity may trail the answer's by this much
     sentence_margin: float = 0.3  # a sentence scoring this far below the best is left out
-    per_section: int = 3  # sentence groups shown from one section
+    per_section: int = 4  # sentence groups shown from one section
     table_rows: int = 6  # rows shown from one table (in the table's order)
     playbooks_url: str | None = None  # web base of the playbooks folder, for citation links
     weights: Weights = field(default_factory=Weights)
