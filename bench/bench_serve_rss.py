@@ -8,8 +8,11 @@ data dir of its own (the ONNX export ``make install`` made is copied in; the ind
 by ``advisor index`` before the process starts, so building is not counted). This process
 plays Slack: the fake Web API on loopback and ``--events`` signed ``app_mention`` events sent
 at once from as many threads, ``--bursts`` times. The serving process's ``VmRSS`` is sampled
-every 20 ms from ``/proc``; ``VmHWM`` (its peak) is read at rest (healthy, before any event)
-and after the last burst, before it is stopped. Target (issue 15): peak RSS of ``advisor
+every 20 ms from ``/proc`` (with its private and file-backed parts, ``RssAnon`` and
+``RssFile``); ``VmHWM`` (its peak) is read at rest (healthy, before any event) and after
+the last burst, before it is stopped. File-backed pages are mostly the model's weights,
+which ONNX Runtime reads from ``model.onnx.data`` through a memory map: clean pages the
+kernel can drop and processes share, paged in as questions use more of the vocabulary. Target (issue 15): peak RSS of ``advisor
 serve`` on the shipped corpus <= 250 MiB. Writes ``bench/results/serve_rss.json``.
 """
 
@@ -104,6 +107,8 @@ def one_run(events: int, bursts: int) -> dict[str, float]:
             )
         url = f"http://127.0.0.1:{env['ADVISOR_PORT']}"
         samples: list[float] = []
+        private: list[float] = []
+        files: list[float] = []
         stop = threading.Event()
         try:
             deadline = time.monotonic() + STARTUP_SECONDS
@@ -114,10 +119,13 @@ def one_run(events: int, bursts: int) -> dict[str, float]:
             SlackSender(url, SECRET).event(event_callback({"type": "pin_added"}))  # auth.test
             time.sleep(1.0)
             at_rest = status_mib(process.pid, "VmHWM")
+            at_rest_file = status_mib(process.pid, "RssFile")
 
             def sample() -> None:
                 while not stop.is_set():
                     samples.append(status_mib(process.pid, "VmRSS"))
+                    private.append(status_mib(process.pid, "RssAnon"))
+                    files.append(status_mib(process.pid, "RssFile"))
                     stop.wait(0.02)
 
             sampler = threading.Thread(target=sample, daemon=True)
@@ -134,6 +142,9 @@ def one_run(events: int, bursts: int) -> dict[str, float]:
         "rss_at_rest_peak_mib": at_rest,
         "peak_rss_mib": peak,
         "sampled_rss_max_mib": max(samples) if samples else 0.0,
+        "rss_file_at_rest_mib": at_rest_file,
+        "sampled_private_max_mib": max(private) if private else 0.0,
+        "sampled_file_max_mib": max(files) if files else 0.0,
         "answered": float(answered),
         "asked": float(events * bursts),
     }
@@ -154,6 +165,9 @@ def main() -> None:
         print(
             f"run {run}: peak RSS at rest {result['rss_at_rest_peak_mib']:.0f} MiB, "
             f"through {args.bursts} bursts of {args.events} {result['peak_rss_mib']:.0f} MiB "
+            f"(sampled: private {result['sampled_private_max_mib']:.0f}, file-backed "
+            f"{result['rss_file_at_rest_mib']:.0f} at rest, {result['sampled_file_max_mib']:.0f} "
+            "at most) "
             f"({result['answered']:.0f}/{result['asked']:.0f} answered)",
             flush=True,
         )
