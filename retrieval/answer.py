@@ -9,7 +9,9 @@
   question asks what to do, a preference for the guide's bottom line over its pitfalls.
 - **Sentences.** The best units are picked by maximal marginal relevance. A sentence that
   leans on the one before it ("These records…") is shown together with it, or not at all.
-  Junk (``retrieval.junk``) is never shown. Each sentence cites its exact section.
+  Junk (``retrieval.junk``) is never shown. Each sentence cites its exact section. A table
+  whose section holds one of the best units answers with its rows, in its own order; a case
+  note's sentence that does not say where it happened carries its place (``Sentence.place``).
 - **What to do next.** ``## Actions`` items of every retrieved playbook, ranked by the same
   relevance, near-duplicates removed.
 - **Peer cities.** Case notes above a relevance bar, each summarized by its section that best
