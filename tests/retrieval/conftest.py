@@ -19,6 +19,17 @@ def embedder() -> HashEmbedder:
     return HashEmbedder()
 
 
+def advisor_over(playbooks: Path, index_dir: Path, *, threshold: float = 0.2) -> Advisor:
+    """An Advisor over the playbooks in ``playbooks`` with the fake embedder."""
+    advisor, _, _ = Advisor.open(
+        playbooks_dir=playbooks,
+        index_dir=index_dir,
+        embedder=HashEmbedder(),
+        options=SearchOptions(abstain_threshold=threshold),
+    )
+    return advisor
+
+
 @pytest.fixture
 def open_advisor(corpus_dir: Path, tmp_path: Path) -> OpenAdvisor:
     """An Advisor over the small corpus with the fake embedder; options as keywords."""

@@ -11,7 +11,7 @@ from retrieval.engine import Advisor, SearchOptions
 from retrieval.errors import IndexError_, QuestionError
 from tests.fakes.corpus import write_doc
 from tests.fakes.embedder import HashEmbedder
-from tests.retrieval.conftest import OpenAdvisor
+from tests.retrieval.conftest import OpenAdvisor, advisor_over
 
 
 @pytest.fixture
@@ -171,13 +171,7 @@ def test_direct_answer_skips_meta_sentences_and_spreads_across_chunks(tmp_path: 
         "Police and IT agreed on camera footage retention after pricing storage.\n"
     )
     write_doc(root, "guides/retention.md", front, body)
-    advisor, _, _ = Advisor.open(
-        playbooks_dir=root,
-        index_dir=tmp_path / "idx",
-        embedder=HashEmbedder(),
-        options=SearchOptions(abstain_threshold=0.1),
-    )
-    answer = advisor.ask("camera footage retention")
+    answer = advisor_over(root, tmp_path / "idx", threshold=0.1).ask("camera footage retention")
     texts = [s.text for s in answer.sentences]
     assert not any(t.startswith("This playbook") for t in texts)
     by_section = [answer.citations[s.citation - 1].section for s in answer.sentences]
@@ -224,13 +218,7 @@ def _incident_guide(tmp_path: Path) -> Advisor:
         "Budget the camera replacement cycle for the budget office every spring. "
         "A budget line for replacement keeps cameras patched.\n",
     )
-    advisor, _, _ = Advisor.open(
-        playbooks_dir=root,
-        index_dir=tmp_path / "idx",
-        embedder=HashEmbedder(),
-        options=SearchOptions(abstain_threshold=0.1),
-    )
-    return advisor
+    return advisor_over(root, tmp_path / "idx", threshold=0.1)
 
 
 def test_a_table_answers_for_the_section_the_question_matches_in_its_own_order(

@@ -10,9 +10,10 @@ from typer.testing import CliRunner
 from bot.cli.context import CliContext
 from bot.cli.main import app
 from retrieval.boosts import boost_effect, without_boosts
-from retrieval.engine import Advisor, SearchOptions
+from retrieval.engine import Advisor
 from retrieval.evaluation import EvalQuestion
 from tests.fakes.embedder import HashEmbedder
+from tests.retrieval.conftest import advisor_over
 
 QUESTION = "Who decides in the working group and who approves a footage hold?"
 
@@ -24,13 +25,7 @@ def boost(corpus_dir: Path, relative: str, factor: float) -> None:
 
 
 def open_advisor(corpus_dir: Path, tmp_path: Path) -> Advisor:
-    advisor, _, _ = Advisor.open(
-        playbooks_dir=corpus_dir,
-        index_dir=tmp_path / "idx",
-        embedder=HashEmbedder(),
-        options=SearchOptions(abstain_threshold=0.2),
-    )
-    return advisor
+    return advisor_over(corpus_dir, tmp_path / "idx")
 
 
 def test_a_boost_moves_its_document_and_the_metrics_say_so(
