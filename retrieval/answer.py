@@ -376,7 +376,8 @@ def _tables_with_their_section(candidates: list[_Candidate]) -> list[_Candidate]
             best[key] = max(best.get(key, -1.0), c.score)
     for c in candidates:
         if c.unit.kind == "row" and (c.chunk.doc_id, c.chunk.headings) in best:
-            # keep the rows' own order of relevance among themselves
+            # the lifted rows tie: the least redundant goes first, and ``_tables_in_order``
+            # shows them in the table's order
             c.score = max(c.score, best[c.chunk.doc_id, c.chunk.headings] - TABLE_MARGIN)
     return candidates
 
