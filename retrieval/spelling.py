@@ -99,12 +99,7 @@ class Speller:
         for number, match in enumerate(_TOKEN.finditer(question)):
             typed = match.group(0)
             fix = None
-            if (
-                len(fixes) < MAX_CORRECTIONS
-                and typed.lower() not in keep
-                and typed.lower().removesuffix("s") not in keep
-                and self._may_correct(typed, first=number == 0)
-            ):
+            if len(fixes) < MAX_CORRECTIONS and self._unknown(typed, number == 0, keep):
                 fix = self._best(typed.lower())
             if fix is not None:
                 pieces.append(question[cursor : match.start()])
@@ -115,25 +110,27 @@ class Speller:
         return "".join(pieces), tuple(fixes)
 
     def unreadable(self, text: str, *, keep: Collection[str] = ()) -> str | None:
-        """``text`` without its words no one can read, or None when it has none: words the
-        library does not use in any form, that are not English to the model, not names or
-        abbreviations (``keep``), and that ``correct`` found no clear correction for
-        ("uitty", three edits from "utility")."""
+        """``text`` (as ``correct`` returned it) without the words no one can read, or None
+        when it has none: words the library does not use in any form, not English to the
+        model, not names or abbreviations (``keep``), and so left uncorrected ("uitty",
+        three edits from "utility"); a corrected word is the library's own."""
         pieces: list[str] = []
         cursor = 0
         for number, match in enumerate(_TOKEN.finditer(text)):
-            typed = match.group(0)
-            if (
-                typed.lower() not in keep
-                and typed.lower().removesuffix("s") not in keep
-                and self._may_correct(typed, first=number == 0)
-            ):
+            if self._unknown(match.group(0), number == 0, keep):
                 pieces.append(text[cursor : match.start()])
                 cursor = match.end()
         if not pieces:
             return None
         pieces.append(text[cursor:])
         return " ".join("".join(pieces).split())
+
+    def _unknown(self, typed: str, first: bool, keep: Collection[str]) -> bool:
+        """A word neither the library, the model's dictionary nor ``keep`` knows, and no name."""
+        lowered = typed.lower()
+        if lowered in keep or lowered.removesuffix("s") in keep:
+            return False
+        return self._may_correct(typed, first=first)
 
     def _may_correct(self, typed: str, *, first: bool) -> bool:
         lowered = typed.lower()
