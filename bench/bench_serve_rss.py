@@ -5,7 +5,8 @@ Run from the repo root: ``python -m bench.bench_serve_rss [--runs 3] [--events 2
 Each run starts ``advisor serve`` as its own process (HTTP mode, the default ONNX engine over
 the shipped playbooks, SQLite, the check-in scheduler, the default 4 answer workers), with a
 data dir of its own (the ONNX export ``make install`` made is copied in; the index is built
-by ``advisor index`` before the process starts, so building is not counted). This process
+by ``advisor index`` before the process starts, so building is not counted). The database is
+new, so each start migrates it (in a child process, ``bot.cli.serve._migrate_apart``). This process
 plays Slack: the fake Web API on loopback and ``--events`` signed ``app_mention`` events sent
 at once from as many threads, ``--bursts`` times. The serving process's ``VmRSS`` is sampled
 every 20 ms from ``/proc`` (with its private and file-backed parts, ``RssAnon`` and

@@ -8,6 +8,8 @@ drains the answer pool (``bot.slack.server.shutdown``).
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 
 import typer
 
@@ -26,6 +28,36 @@ def _secrets(settings: Settings) -> list[str]:
     return [value.get_secret_value() for value in values if value is not None]
 
 
+def _migrate_apart(settings: Settings) -> None:
+    """Apply pending migrations in a short-lived child (``advisor db upgrade``), so this
+    long-lived process never holds Alembic and Mako (~9–12 MiB it would keep for nothing).
+    Nothing is started when the database is at the head already (every restart but the
+    first after an upgrade). If the child fails, ``build_services`` migrates in this process
+    and reports the error as it always has."""
+    from storage.engine import create_db_engine
+    from storage.migrate import at_head
+
+    try:
+        engine = create_db_engine(settings.resolved_database_url)
+        try:
+            if at_head(engine):
+                return
+        finally:
+            engine.dispose()
+    except Exception:  # unreachable or a bad URL: build_services words it
+        return
+    done = subprocess.run(  # this interpreter, this package, fixed arguments
+        [sys.executable, "-m", "bot.cli.main", "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        log.warning(
+            "migrating in a child process failed (exit %d); migrating here", done.returncode
+        )
+
+
 def serve() -> None:
     """Answer questions in Slack until stopped (SIGTERM lets in-flight answers finish)."""
     settings = Settings()
@@ -38,7 +70,8 @@ def serve() -> None:
             err=True,
         )
         raise typer.Exit(2)
-    services = build_services(settings)
+    _migrate_apart(settings)
+    services = build_services(settings)  # migrates here only if the child could not
     if services.reloader is not None:  # each replica watches its playbooks folder itself
         services.reloader.start(settings.reload_seconds)
     app = build_app(services)

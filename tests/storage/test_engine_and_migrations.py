@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -13,7 +15,12 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from storage.engine import create_db_engine, is_sqlite, normalise_url
-from storage.migrate import current_revision, head_revision, upgrade_database
+from storage.migrate import (
+    current_revision,
+    head_revision,
+    shipped_head,
+    upgrade_database,
+)
 from storage.models import metadata
 
 
@@ -48,6 +55,35 @@ def test_upgrade_creates_every_table_and_is_repeatable(db_url: str) -> None:
         assert set(metadata.tables) <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_the_head_read_from_the_files_is_alembics() -> None:
+    assert shipped_head() is not None
+    assert shipped_head() == head_revision()
+
+
+def test_a_database_at_head_is_left_alone_without_importing_alembic(db_url: str) -> None:
+    upgrade_database(db_url, revision="0003")  # one revision behind the head
+    probe = (
+        "import sys\n"
+        "from sqlalchemy import text\n"
+        "from storage.engine import create_db_engine\n"
+        "from storage.migrate import upgrade_engine\n"
+        f"engine = create_db_engine({db_url!r})\n"
+        "upgrade_engine(engine)\n"
+        "with engine.connect() as c:\n"
+        "    stored = c.execute(text('SELECT version_num FROM alembic_version')).scalar()\n"
+        "print('alembic' in sys.modules, stored)\n"
+    )
+
+    def start() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+        )
+        return done.stdout.strip()
+
+    assert start() == f"True {head_revision()}"  # behind: Alembic upgrades it
+    assert start() == f"False {head_revision()}"  # at head: Alembic is not even imported
 
 
 def test_models_and_migrations_agree(engine: Engine) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +14,7 @@ from typer.testing import CliRunner
 from bot.cli.context import CliContext
 from bot.cli.main import app
 from storage.engine import create_db_engine, make_session_factory
-from storage.migrate import upgrade_engine
+from storage.migrate import head_revision, upgrade_engine
 from storage.questions import log_question, record_feedback
 from storage.threads import is_answer_thread, remember_thread
 from tests.fakes.clock import FakeClock
@@ -61,3 +64,34 @@ def test_serve_without_credentials_exits_2(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.chdir(Path(__file__).parent)  # no .env here
     result = CliRunner().invoke(app, ["serve"])
     assert result.exit_code == 2
+
+
+def test_serve_migrates_in_a_child_and_never_holds_alembic(db_url: str, tmp_path: Path) -> None:
+    """``advisor serve``'s start: a database behind the head is migrated by a short-lived
+    ``advisor db upgrade``; the serving process itself never imports Alembic."""
+    probe = (
+        "import sys\n"
+        "from sqlalchemy import text\n"
+        "from bot.cli.serve import _migrate_apart\n"
+        "from bot.settings import Settings\n"
+        "from storage.engine import create_db_engine\n"
+        f"settings = Settings(_env_file=None, database_url={db_url!r})\n"
+        "_migrate_apart(settings)\n"
+        "engine = create_db_engine(settings.resolved_database_url)\n"
+        "with engine.connect() as c:\n"
+        "    stored = c.execute(text('SELECT version_num FROM alembic_version')).scalar()\n"
+        "print('alembic' in sys.modules, stored)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ADVISOR_")}
+    env["ADVISOR_DATABASE_URL"] = db_url  # what the child `advisor db upgrade` reads
+    for _ in range(2):  # a fresh database, then one already at the head
+        done = subprocess.run(
+            [sys.executable, "-c", probe],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+            env=env,
+            check=True,
+        )
+        assert done.stdout.strip() == f"False {head_revision()}", done.stderr
