@@ -524,7 +524,7 @@ def _case_label(scorer: _Scorer, chunk: Chunk, subject: str | None) -> str | Non
 def _place_of(group: Sequence[_Candidate], label: Callable[[Chunk], str | None]) -> str | None:
     """Where a case note's passage happened, when its text does not say."""
     place = label(group[-1].chunk)
-    if place is None or any(m.unit.text.find(place.split()[0]) >= 0 for m in group):
+    if place is None or any(place.split()[0] in m.unit.text for m in group):
         return None
     return place
 

@@ -179,7 +179,7 @@ class Advisor:
             # A word no one can read ("uitty") can pull a short question's vector away from
             # everything; read without it, the question may be plainly on topic.
             readable = self.index.speller.unreadable(text, keep=self._kept)
-            if readable and readable.strip():
+            if readable:
                 retry = self._evidence(asked, readable, corrections, filters, context, mode)
                 if retry.compose["refusal"] is None:
                     return retry

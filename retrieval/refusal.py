@@ -10,8 +10,8 @@ refused when either
   upper-case words that do not open the question, or words with digits (``IR1101``), after
   spelling correction, or
 - it asks for a kind of detail (``DETAILS``: a price or fee, a phone number or email, a time
-  or date, a section of a law, a product's firmware or software version, a model number) and the best-matching passages hold nothing
-  of that kind. "What does Flock charge per camera per year?" finds the camera guides, but
+  or date, a section of a law, a product's firmware or software version, a model number)
+  and the best-matching passages hold nothing of that kind. "What does Flock charge per camera per year?" finds the camera guides, but
   no amount in them, so the answer would talk around the question. The detail must sit in a
   sentence that also names part of the question's subject: a case note's "$1 million" for
   software does not state what a business pays to join its camera program.
@@ -28,7 +28,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from retrieval.models import Hit
-from retrieval.text import STOP_WORDS, tokenize
+from retrieval.text import STOP_WORDS, among, tokenize
 
 MAX_UNKNOWN_NAMES = 2
 DETAIL_EVIDENCE = 3  # the passages a requested detail must be found in (best hits first)
@@ -171,9 +171,7 @@ def unknown_names(
         named = has_digit or word.isupper() or (word[:1].isupper() and number > 0)
         if not named or (len(word) < 3 and not has_digit) or lowered in STOP_WORDS:
             continue
-        if lowered in vocabulary or (lowered.endswith("s") and lowered[:-1] in vocabulary):
-            continue
-        if lowered in known or (lowered.endswith("s") and lowered[:-1] in known):
+        if among(lowered, vocabulary) or among(lowered, known):
             continue
         if lowered not in found:
             found.append(lowered)

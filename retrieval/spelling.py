@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from retrieval.models import Correction
-from retrieval.text import STOP_WORDS, stem, words
+from retrieval.text import STOP_WORDS, among, stem, words
 
 MIN_LENGTH = 5  # shorter words are too ambiguous to correct
 MIN_COUNT = 2  # a correction must be a word the library uses at least twice
@@ -128,7 +128,7 @@ class Speller:
     def _unknown(self, typed: str, first: bool, keep: Collection[str]) -> bool:
         """A word neither the library, the model's dictionary nor ``keep`` knows, and no name."""
         lowered = typed.lower()
-        if lowered in keep or lowered.removesuffix("s") in keep:
+        if among(lowered, keep):
             return False
         return self._may_correct(typed, first=first)
 

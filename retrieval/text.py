@@ -4,6 +4,7 @@ Snowball (Porter2) stemming (PyStemmer)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 
 import Stemmer
 
@@ -186,6 +187,12 @@ STOP_WORDS = frozenset(
 # other tokens is rebuilt (``retrieval.index.is_current`` compares it with the manifest).
 TOKENIZER_VERSION = 2  # 2: Snowball (Porter2) English stemmer
 _STEMMER = Stemmer.Stemmer("english")
+
+
+def among(word: str, known: Collection[str] | Mapping[str, object]) -> bool:
+    """Whether lower-case ``word``, or the word without a plural "s" ("alprs", "gateways"),
+    is in ``known``."""
+    return word in known or (word.endswith("s") and word[:-1] in known)
 
 
 def stem(word: str) -> str:

@@ -28,12 +28,13 @@ def _secrets(settings: Settings) -> list[str]:
     return [value.get_secret_value() for value in values if value is not None]
 
 
-def _migrate_apart(settings: Settings) -> None:
+def _migrate_apart(settings: Settings) -> bool:
     """Apply pending migrations in a short-lived child (``advisor db upgrade``), so this
-    long-lived process never holds Alembic and Mako (~9–12 MiB it would keep for nothing).
-    Nothing is started when the database is at the head already (every restart but the
-    first after an upgrade). If the child fails, ``build_services`` migrates in this process
-    and reports the error as it always has."""
+    long-lived process never holds Alembic and Mako (~9–12 MiB it would keep for nothing);
+    whether the database is now at the head. Nothing is started when it is already (every
+    restart but the first after an upgrade). When this returns False (unreachable, or the
+    child failed), ``build_services`` migrates in this process and reports the error as it
+    always has."""
     from storage.engine import create_db_engine
     from storage.migrate import at_head
 
@@ -41,11 +42,11 @@ def _migrate_apart(settings: Settings) -> None:
         engine = create_db_engine(settings.resolved_database_url)
         try:
             if at_head(engine):
-                return
+                return True
         finally:
             engine.dispose()
     except Exception:  # unreachable or a bad URL: build_services words it
-        return
+        return False
     done = subprocess.run(  # this interpreter, this package, fixed arguments
         [sys.executable, "-m", "bot.cli.main", "db", "upgrade"],
         capture_output=True,
@@ -56,6 +57,7 @@ def _migrate_apart(settings: Settings) -> None:
         log.warning(
             "migrating in a child process failed (exit %d); migrating here", done.returncode
         )
+    return done.returncode == 0
 
 
 def serve() -> None:
@@ -70,8 +72,8 @@ def serve() -> None:
             err=True,
         )
         raise typer.Exit(2)
-    _migrate_apart(settings)
-    services = build_services(settings)  # migrates here only if the child could not
+    migrated = _migrate_apart(settings)
+    services = build_services(settings, migrate=not migrated)
     if services.reloader is not None:  # each replica watches its playbooks folder itself
         services.reloader.start(settings.reload_seconds)
     app = build_app(services)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from bot.curation.grouping import DEFAULT_GROUP_THRESHOLD, group_by_meaning, normalized
-from retrieval.text import STOP_WORDS
+from retrieval.text import STOP_WORDS, among
 from storage.models import Feedback, PersonRequest, QuestionLog
 
 SECTION_SEPARATOR = " › "
@@ -215,7 +215,7 @@ def unknown_abbreviations(
     for row in rows:
         for term in sorted(abbreviations_in(row.question)):
             folded = term.casefold()
-            if folded in known or (folded.endswith("s") and folded[:-1] in known):
+            if among(folded, known):
                 continue  # "ALPRS": a plural in capitals
             counts[term] += 1
             newest.setdefault(term, row.question)
