@@ -46,7 +46,14 @@ _LEANS_BACK_START = re.compile(
     re.IGNORECASE,
 )
 # "... built around this transition": a demonstrative whose noun the sentence never named.
-_DEMONSTRATIVE = re.compile(r"\b(this|these|such)\s+([a-z][a-z-]+)", re.IGNORECASE)
+_DEMONSTRATIVE = re.compile(
+    r"\b(this|these|such)\s+([a-z][a-z-]+)"
+    # "that"/"those" only after a preposition ("refers questions to that person", "the merits
+    # of that decision"), where it cannot be the conjunction or a relative pronoun
+    r"|\b(?:to|of|with|for|from|on|about|by|without|into|under|over|at|after|before)\s+"
+    r"(that|those)\s+([a-z][a-z-]+)",
+    re.IGNORECASE,
+)
 _TIME_WORDS = frozenset(
     [
         "year",
@@ -69,6 +76,7 @@ _TIME_WORDS = frozenset(
         "evening",
     ]
 )
+_NOT_NOUNS = frozenset(["as", "a", "an", "that", "the", "is", "was", "it", "they", "we", "you"])
 _MARKDOWN_DEBRIS = re.compile(r"\|\s|\s\||^#|\*\*|__|\]\(|^\[|^>")
 _LABEL = re.compile(r"^[A-Z][a-z]+ing\b")
 _FINITE = re.compile(
@@ -131,8 +139,8 @@ def leans_back(text: str) -> bool:
         return True
     lowered = text.lower()
     for match in _DEMONSTRATIVE.finditer(text):
-        noun = match.group(2).lower()
-        if noun in _TIME_WORDS or noun in ("as", "a", "an", "that"):
+        noun = (match.group(2) or match.group(4)).lower()
+        if noun in _TIME_WORDS or noun in _NOT_NOUNS:
             continue
         stem = noun[:5]
         if stem not in lowered[: match.start()]:
