@@ -6,7 +6,9 @@
   play. Each unit is scored by its meaning (cosine between the question and the unit's vector,
   pooled from its section's token embeddings at index time), its rare query words, its
   document's rank, a match between the question and the section heading, and, when the
-  question asks what to do, a preference for the guide's bottom line over its pitfalls.
+  question asks what to do, a preference for the guide's bottom line over its pitfalls; when
+  it asks about a case or what peers did, the case note's collective-action lesson, its
+  takeaway for another city, weighs as a guide's bottom line does.
 - **Sentences.** The best units are picked by maximal marginal relevance. A sentence that
   leans on the one before it ("These records…") is shown together with it, or not at all.
   Junk (``retrieval.junk``) is never shown. Each sentence cites its exact section. A table
@@ -45,6 +47,7 @@ SKIP_SECTIONS = frozenset({"related", "sources", "see also"})
 ACTION_SECTIONS = frozenset({"actions", "what to do next", "checklist"})
 PITFALL_SECTIONS = frozenset({"pitfalls", "common mistakes", "what goes wrong"})
 BACKGROUND_SECTIONS = frozenset({"stakeholders and motives"})
+LESSON_SECTIONS = frozenset({"collective-action lesson"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Weights:
     case_in_how_to: float = -0.05  # a case note's unit, for a "what do we do" question
     pitfall_in_how_to: float = -0.06  # a Pitfalls unit, for a "what do we do" question
     background: float = -0.04  # "who wanted what" sections, unless their heading matches
+    lesson: float = 0.05  # a case note's lesson, for a question about cases (as ``opening``)
 
 
 _PEER_QUESTION = re.compile(
@@ -302,6 +306,7 @@ class _Scorer:
                     w.case_in_how_to,
                     w.pitfall_in_how_to,
                     w.background,
+                    w.lesson,
                 )
                 section = sum(
                     weight * value
@@ -340,8 +345,10 @@ class _Scorer:
                     )
         return out
 
-    def _section_features(self, chunk: Chunk, top: str) -> tuple[float, float, float, float, float]:
-        """heading words, opening, case in a how-to, pitfall in a how-to, background."""
+    def _section_features(
+        self, chunk: Chunk, top: str
+    ) -> tuple[float, float, float, float, float, float]:
+        """heading words, opening, case in a how-to, pitfall in a how-to, background, lesson."""
         return (
             self.heading_match(chunk),
             # a guide's bottom line, or the story of the case asked about
@@ -351,6 +358,7 @@ class _Scorer:
             float(self.wants_action and top in PITFALL_SECTIONS),
             # who wanted what: context, rarely the answer itself
             float(top in BACKGROUND_SECTIONS and not self.heading_match(chunk)),
+            float(chunk.kind == "case-note" and top in LESSON_SECTIONS and self.about_cases(chunk)),
         )
 
 

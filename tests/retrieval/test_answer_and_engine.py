@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from retrieval.answer import ComposeOptions, Weights, compose_answer
 from retrieval.engine import Advisor, SearchOptions
 from retrieval.errors import IndexError_, QuestionError
 from tests.fakes.corpus import write_doc
@@ -313,3 +314,43 @@ def test_a_question_of_several_parts_is_embedded_in_one_pass(advisor: Advisor) -
     single = advisor.evidence("how long do we keep camera footage?")
     assert spans.embedded == ["how long do we keep camera footage?"]
     assert single.compose["part_vectors"] is None
+
+
+def _springfield(tmp_path: Path) -> Advisor:
+    root = tmp_path / "playbooks"
+    write_doc(
+        root,
+        "case-notes/springfield.md",
+        "title: Springfield's pole sensors\nkind: case-note\ncity: Springfield\n"
+        'summary: "Springfield put sensors on poles in 2019."\n'
+        "updated: 2026-01-01\nreview_by: 2099-01-01\n",
+        "Springfield put sensors on poles in 2019.\n\n"
+        "## What happened\n\n"
+        "The sensors on poles were counted by the parks office every spring.\n\n"
+        "## Collective-action lesson\n\n"
+        "The sensors on poles were paid for by the parks office every year.\n",
+    )
+    return advisor_over(root, tmp_path / "idx", threshold=0.1)
+
+
+def _body(advisor: Advisor, question: str, lesson: float | None = None) -> list[str]:
+    """The answer's sentences for ``question``, with the lesson weight as given."""
+    evidence = advisor.evidence(question)
+    weights = Weights() if lesson is None else Weights(lesson=lesson)
+    options = ComposeOptions(abstain_threshold=0.1, max_sentences=2, weights=weights)
+    return [s.text for s in compose_answer(**evidence.compose, options=options).sentences]
+
+
+def test_a_case_notes_lesson_weighs_as_its_bottom_line_for_a_question_about_the_case(
+    tmp_path: Path,
+) -> None:
+    advisor = _springfield(tmp_path)
+    lesson = "The sensors on poles were paid for by the parks office every year."
+    story = "The sensors on poles were counted by the parks office every spring."
+    about_the_case = "Springfield: sensors on poles and the parks office, what did they learn?"
+    assert _body(advisor, about_the_case)[1] == lesson
+    assert _body(advisor, about_the_case, lesson=0.0)[1] == story  # the weight decides it
+    # a "what do we do" question that does not name the place is answered from the guides:
+    # the lesson is a case's, and weighs nothing extra there
+    how_to = "What should we do about sensors on poles and the parks office?"
+    assert _body(advisor, how_to) == _body(advisor, how_to, lesson=0.0)
