@@ -58,6 +58,14 @@ GOLDEN = [
         "has any city banned facial recognition?",
         "city council banned city use of facial recognition",
     ),
+    (  # a case's collective-action lesson, for a question about the case
+        "Seattle's surveillance impact reports got too long for council to read. did they fix it?",
+        "agree up front on report length and how technologies are batched",
+    ),
+    (
+        "does NYC's POST Act disclosure work without a council vote?",
+        "disclosure-only laws depend on the good faith of the agency",
+    ),
 ]
 
 
