@@ -11,10 +11,11 @@ refused when either
   spelling correction, or
 - it asks for a kind of detail (``DETAILS``: a price or fee, a phone number or email, a time
   or date, a section of a law, a product's firmware or software version, a model number)
-  and the best-matching passages hold nothing of that kind. "What does Flock charge per camera per year?" finds the camera guides, but
-  no amount in them, so the answer would talk around the question. The detail must sit in a
-  sentence that also names part of the question's subject: a case note's "$1 million" for
-  software does not state what a business pays to join its camera program.
+  and the best-matching passages hold nothing of that kind. "What does Flock charge per
+  camera per year?" finds the camera guides, but no amount in them, so the answer would talk
+  around the question. The detail must sit in a sentence that also names part of the
+  question's subject: a case note's "$1 million" for software does not state what a business
+  pays to join its camera program.
 On the dev set the three signals together refuse 95% of the must-abstain questions at 97%
 precision with one wrongful refusal, against 54% for the cosine alone (BENCHMARKS.md, "Third
 pass"; `advisor eval --calibrate` shows each signal's share). A refusal is

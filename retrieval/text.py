@@ -4,7 +4,7 @@ Snowball (Porter2) stemming (PyStemmer)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 
 import Stemmer
 
@@ -189,7 +189,7 @@ TOKENIZER_VERSION = 2  # 2: Snowball (Porter2) English stemmer
 _STEMMER = Stemmer.Stemmer("english")
 
 
-def among(word: str, known: Collection[str] | Mapping[str, object]) -> bool:
+def among(word: str, known: Collection[str]) -> bool:
     """Whether lower-case ``word``, or the word without a plural "s" ("alprs", "gateways"),
     is in ``known``."""
     return word in known or (word.endswith("s") and word[:-1] in known)

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from bot.cli.context import CliContext
-from bot.cli.main import app
 from retrieval.boosts import boost_effect, without_boosts
 from retrieval.engine import Advisor
 from retrieval.evaluation import EvalQuestion
-from tests.fakes.embedder import HashEmbedder
+from tests.bot.cli.test_cli_eval import run_eval
 from tests.retrieval.conftest import advisor_over
 
 QUESTION = "Who decides in the working group and who approves a footage hold?"
@@ -57,13 +53,7 @@ def test_advisor_eval_prints_the_effect(corpus_dir: Path, tmp_path: Path) -> Non
         "- question: Who decides in a working group charter?\n  relevant: [guides-charter]\n",
         encoding="utf-8",
     )
-    env = {"ADVISOR_PLAYBOOKS_DIR": str(corpus_dir), "ADVISOR_DATA_DIR": str(tmp_path / "data")}
-    result = CliRunner().invoke(
-        app,
-        ["eval", str(questions)],
-        env=env,
-        obj=CliContext(embedder=lambda settings: HashEmbedder()),
-    )
+    result = run_eval(corpus_dir, tmp_path / "data", questions)
     assert result.exit_code == 0, result.output
     flat = " ".join(result.output.split())
     assert "curator boosts (guides-charter ×0.5): without → with: recall@1 1.000 → 0.000" in flat

@@ -6,11 +6,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from bot.cli.context import CliContext
 from bot.cli.main import app
 from tests.fakes.embedder import HashEmbedder
+
+
+def run_eval(corpus_dir: Path, data_dir: Path, questions: Path) -> Result:
+    """``advisor eval QUESTIONS`` over ``corpus_dir`` with the fake model, 200 columns wide."""
+    env = {
+        "ADVISOR_PLAYBOOKS_DIR": str(corpus_dir),
+        "ADVISOR_DATA_DIR": str(data_dir),
+        "COLUMNS": "200",
+    }
+    return CliRunner().invoke(
+        app,
+        ["eval", str(questions)],
+        env=env,
+        obj=CliContext(embedder=lambda settings: HashEmbedder()),
+    )
 
 
 def test_eval_reports_first_right_and_the_recall_at_1_ceiling(
@@ -22,17 +37,7 @@ def test_eval_reports_first_right_and_the_recall_at_1_ceiling(
         "  relevant: [footage-retention, guides-charter]\n",
         encoding="utf-8",
     )
-    env = {
-        "ADVISOR_PLAYBOOKS_DIR": str(corpus_dir),
-        "ADVISOR_DATA_DIR": str(tmp_path / "data"),
-        "COLUMNS": "200",
-    }
-    result = CliRunner().invoke(
-        app,
-        ["eval", str(questions)],
-        env=env,
-        obj=CliContext(embedder=lambda settings: HashEmbedder()),
-    )
+    result = run_eval(corpus_dir, tmp_path / "data", questions)
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "hybrid" in line)
     cells = [c.strip() for c in row.strip("│ ").split("│")]
