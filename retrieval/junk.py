@@ -127,6 +127,14 @@ _LIKE_BEFORE = re.compile(
     r"(?!\s+(?:when|if|because|that|better|more|less)\b|\s*[,.;:!?]|$)",
     re.IGNORECASE,
 )
+# "Drawing on interviews with officials, they describe…": a fronted participle or preposition
+# phrase, then a personal pronoun as the subject. The pronoun is the participle's subject too,
+# so the nouns inside the phrase cannot be what it names: it names someone said before.
+_FRONTED_PRONOUN = re.compile(
+    r"^(?:[A-Za-z]+ing|in|on|at|by|with|after|before|during|since|for|from|under|through|"
+    r"within|without|once|having)\b[^,;:]{0,160},\s+(?:they|he|she)\s+[a-z]",
+    re.IGNORECASE,
+)
 _POINTER = re.compile(
     r"\b(?:here|above|below|the former|the latter|the following|as follows|(?:this|that) way)\b",
     re.IGNORECASE,
@@ -135,7 +143,12 @@ _POINTER = re.compile(
 
 def leans_back(text: str) -> bool:
     """Whether ``text`` depends on the sentence before it to make sense."""
-    if _LEANS_BACK_START.match(text) or _POINTER.search(text) or _LIKE_BEFORE.match(text):
+    if (
+        _LEANS_BACK_START.match(text)
+        or _POINTER.search(text)
+        or _LIKE_BEFORE.match(text)
+        or _FRONTED_PRONOUN.match(text)
+    ):
         return True
     lowered = text.lower()
     for match in _DEMONSTRATIVE.finditer(text):

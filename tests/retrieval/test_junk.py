@@ -50,6 +50,11 @@ from retrieval.junk import answer_junk, junk_reason, leans_back
             "leans on text not shown",
         ),
         ("The cost of that process is real.", "leans on text not shown"),
+        (  # the pronoun is the participle's subject too: it names someone said before
+            "Drawing on interviews with city officials, they describe smart cities as systems.",
+            "leans on text not shown",
+        ),
+        ("After the vote, he ended the program within a month.", "leans on text not shown"),
         ("Who can override it, and how often do they?", "question"),
         ("| Lead | Scope | Decides the budget and the timeline |", "markdown debris"),
         ("Use **short** defaults for every camera in the network.", "markdown debris"),
@@ -77,6 +82,10 @@ def test_junk_patterns_are_flagged(text: str, reason: str) -> None:
         "Studies found that people near the cameras felt watched.",
         "Prefer devices that process on the device and send only counts.",
         "A vendor donates a pilot, and the only option left is a contract with that vendor.",
+        # a fronted clause with its own subject, or a subject that is not a pronoun
+        "When residents complained, they were told to file a public records request.",
+        "Drawing on interviews with officials, the authors describe smart cities as systems.",
+        "In practice, it is hard to delete footage that a case may need.",
     ],
 )
 def test_good_sentences_pass(text: str) -> None:
