@@ -18,7 +18,8 @@ Matching: a word of the question is an abbreviation when it is spelled as in the
 (any case of letters the glossary writes in lower case: ``SaaS``, ``SAAS``), or in any other
 case when its lower-case form is not an English word to the embedding model ("alpr", "Alpr",
 "cjis"; but "pd", "sir", "la" or "smart" count only as ``PD``, ``SIR``, ``LA``, ``SMART``). A
-plural ("SIRs") counts. Each abbreviation is expanded once, at its first use, and at most
+plural ("SIRs") counts, and so does one part of a hyphenated word ("NYPD-style": its
+meaning follows the whole word). Each abbreviation is expanded once, at its first use, and at most
 ``MAX_EXPANSIONS`` a question (the meanings must not push the question's own words past the
 model's 256 tokens).
 """
@@ -77,6 +78,10 @@ class Glossary:
         def with_meaning(match: re.Match[str]) -> str:
             word = match.group(0)
             meaning = self.meaning(word, is_word)
+            if meaning is None and "-" in word:  # "NYPD-style", "ALPR-equipped"
+                meaning = next(
+                    (m for part in word.split("-") if (m := self.meaning(part, is_word))), None
+                )
             if meaning is None or meaning in seen or len(seen) == MAX_EXPANSIONS:
                 return word
             seen.add(meaning)

@@ -167,16 +167,28 @@ def unknown_names(
     found: list[str] = []
     for number, match in enumerate(_NAME.finditer(question)):
         word = re.split(r"['’]", match.group(0).rstrip("."))[0]
-        lowered = word.lower()
-        has_digit = any(ch.isdigit() for ch in word)
-        named = has_digit or word.isupper() or (word[:1].isupper() and number > 0)
-        if not named or (len(word) < 3 and not has_digit) or lowered in STOP_WORDS:
+        if not _is_name(word, first=number == 0):
             continue
+        lowered = word.lower()
         if among(lowered, vocabulary) or among(lowered, known):
+            continue
+        if "-" in word and not any(  # "ALPR-equipped", "NYPD-style": judged by their parts
+            _is_name(part, first=False)
+            and not (among(part.lower(), vocabulary) or among(part.lower(), known))
+            for part in word.split("-")
+        ):
             continue
         if lowered not in found:
             found.append(lowered)
     return tuple(found)
+
+
+def _is_name(word: str, *, first: bool) -> bool:
+    """Whether ``word`` names something: digits (``IR1101``), all capitals, or a capital
+    when it does not open the question; not a stop word, and three letters or more."""
+    has_digit = any(ch.isdigit() for ch in word)
+    named = has_digit or word.isupper() or (word[:1].isupper() and not first)
+    return named and (len(word) >= 3 or has_digit) and word.lower() not in STOP_WORDS
 
 
 def missing_details(question: str, passages: Sequence[str]) -> tuple[str, ...]:

@@ -89,6 +89,17 @@ def test_the_demo_answer_says_what_to_do_first(shipped_advisor: Advisor) -> None
     assert answer.actions and answer.peers  # it asked about other cities
 
 
+def test_an_abbreviation_in_a_hyphenated_word_names_the_case(shipped_advisor: Advisor) -> None:
+    # "NYPD-style" is New York's (the glossary's NYPD): the answer is about New York's case,
+    # so it opens with the case's summary and does not label each sentence "New York"
+    answer = shipped_advisor.ask(
+        "is an NYPD-style transparency law enough if council never votes on the tools?"
+    )
+    summary = shipped_advisor.index.documents["nyc-post-act"]["summary"]
+    assert answer.sentences[0].text == summary
+    assert [s.place for s in answer.sentences if s.place] == []
+
+
 def test_words_spelled_right_are_not_corrected_into_the_librarys_words(
     shipped_advisor: Advisor,
 ) -> None:

@@ -96,6 +96,19 @@ def test_an_abbreviation_gets_its_meaning_once_as_written_or_in_lower_case() -> 
     assert glossary.expand("PLAN a salsa", is_word) == "PLAN a salsa"  # whole words only
 
 
+def test_an_abbreviation_inside_a_hyphenated_word_gets_its_meaning() -> None:
+    glossary = Glossary({"NYPD": "New York City Police Department", "LA": "Los Angeles"})
+    assert glossary.expand("an NYPD-style disclosure law", is_word) == (
+        "an NYPD-style (New York City Police Department) disclosure law"
+    )
+    assert glossary.expand("nypd-style law, NYPD again", is_word) == (
+        "nypd-style (New York City Police Department) law, NYPD again"  # once, at first use
+    )
+    # no part is an abbreviation, or the part is the English word: left as typed
+    assert glossary.expand("a well-known e-mail", is_word) == "a well-known e-mail"
+    assert glossary.expand("a la-carte menu", is_word) == "a la-carte menu"
+
+
 def test_a_question_of_abbreviations_gets_a_few_meanings_not_all() -> None:
     glossary = Glossary({f"AB{letter}": f"meaning {letter}" for letter in "CDEFGH"})
     expanded = glossary.expand("ABC ABD ABE ABF ABG ABH", is_word)

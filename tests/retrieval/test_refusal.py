@@ -19,6 +19,14 @@ def test_ordinary_words_openers_short_acronyms_and_known_names_are_not_unknown()
     assert unknown_names("in 2019 the Camera program", VOCABULARY) == ()
 
 
+def test_a_hyphenated_name_is_judged_by_its_parts() -> None:
+    # a known name with an ordinary word ("ALPR-equipped") is known; an unknown part is not
+    assert unknown_names("the new ALPR-equipped cars", VOCABULARY) == ()
+    assert unknown_names("the new NYPD-style law", VOCABULARY, known={"nypd"}) == ()
+    assert unknown_names("the new Genetec-branded cameras", VOCABULARY) == ("genetec-branded",)
+    assert unknown_names("what about the Seattle-Tacoma pact", VOCABULARY) == ("seattle-tacoma",)
+
+
 def test_the_rule_and_the_kind_of_refusal() -> None:
     assert Signals(0.2, ()).refuses(0.356) and Signals(0.2, ()).kind == "off-topic"
     assert Signals(0.5, ("tacoma", "genetec")).refuses(0.356)
