@@ -1,9 +1,10 @@
 """Retrieval quality on the shipped corpus with the real bundled model (always runs in CI).
 
-The bar, a little under what BENCHMARKS.md measures so that it holds on either embedding
-backend: hybrid recall@1 >= 0.75, recall@5 >= 0.95, MRR >= 0.88, abstention precision >= 0.95
-and recall >= 0.90, hybrid beating both BM25-only and dense-only on MRR (issues 2 and 10);
-answers state at least 72% of the key facts and no answer has junk (issue 9).
+The bar, a little under what BENCHMARKS.md measures (0.819, 0.974, 0.931, 1.000 / 0.974,
+0.850; both embedding backends give the same figures) so that a regression fails and noise
+does not: hybrid recall@1 >= 0.79, recall@5 >= 0.95, MRR >= 0.90, abstention precision >=
+0.95 and recall >= 0.90, hybrid beating both BM25-only and dense-only on MRR (issues 2 and
+10); answers state at least 82% of the key facts and no answer has junk (issue 9).
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ def results(shipped_advisor: Advisor) -> dict[str, Metrics]:
 
 def test_hybrid_meets_the_quality_bar(results: dict[str, Metrics]) -> None:
     hybrid = results["hybrid"]
-    assert hybrid.recall_at_1 >= 0.75
+    assert hybrid.recall_at_1 >= 0.79
     assert hybrid.recall_at_5 >= 0.95
-    assert hybrid.mrr >= 0.88
-    assert hybrid.facts_in_answer is not None and hybrid.facts_in_answer >= 0.72
+    assert hybrid.mrr >= 0.90
+    assert hybrid.facts_in_answer is not None and hybrid.facts_in_answer >= 0.82
     assert hybrid.junk_rate == 0.0
     # 39 must-abstain questions, 25 of them on-topic but unknowable (a vendor's price, a
     # model number, a meeting date): refusals must be right, and most of them are caught.
