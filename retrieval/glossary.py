@@ -19,9 +19,9 @@ Matching: a word of the question is an abbreviation when it is spelled as in the
 case when its lower-case form is not an English word to the embedding model ("alpr", "Alpr",
 "cjis"; but "pd", "sir", "la" or "smart" count only as ``PD``, ``SIR``, ``LA``, ``SMART``). A
 plural ("SIRs") counts, and so does one part of a hyphenated word ("NYPD-style": its
-meaning follows the whole word). Each abbreviation is expanded once, at its first use, and at most
-``MAX_EXPANSIONS`` a question (the meanings must not push the question's own words past the
-model's 256 tokens).
+meaning follows the whole word). Each abbreviation is expanded once, at its first use, and
+at most ``MAX_EXPANSIONS`` a question (the meanings must not push the question's own words
+past the model's 256 tokens).
 """
 
 from __future__ import annotations
