@@ -164,22 +164,21 @@ def unknown_names(
     """Names in the question the library never uses: capitalized or upper-case words that
     do not open it, and words with digits (``IR1101``); not stop words, not plain numbers,
     not ``known`` ones (lower case; a plural of one counts as known)."""
+
+    def is_known(word: str) -> bool:
+        return among(word.lower(), vocabulary) or among(word.lower(), known)
+
     found: list[str] = []
     for number, match in enumerate(_NAME.finditer(question)):
         word = re.split(r"['’]", match.group(0).rstrip("."))[0]
-        if not _is_name(word, first=number == 0):
-            continue
-        lowered = word.lower()
-        if among(lowered, vocabulary) or among(lowered, known):
+        if not _is_name(word, first=number == 0) or is_known(word):
             continue
         if "-" in word and not any(  # "ALPR-equipped", "NYPD-style": judged by their parts
-            _is_name(part, first=False)
-            and not (among(part.lower(), vocabulary) or among(part.lower(), known))
-            for part in word.split("-")
+            _is_name(part, first=False) and not is_known(part) for part in word.split("-")
         ):
             continue
-        if lowered not in found:
-            found.append(lowered)
+        if word.lower() not in found:
+            found.append(word.lower())
     return tuple(found)
 
 
